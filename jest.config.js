@@ -1,0 +1,30 @@
+// Two projects so `npm run test:unit` never needs a broker and `npm test` runs everything.
+// TypeScript is transformed by SWC (types are checked separately by `npm run typecheck`).
+const transform = {
+  '^.+\\.ts$': [
+    '@swc/jest',
+    {
+      jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
+      module: { type: 'es6' },
+    },
+  ],
+};
+const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  transform,
+  testEnvironment: 'node',
+};
+
+export default {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/chaos/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      // Integration tests share one broker and one database: run them one file at a time.
+      maxWorkers: 1,
+    },
+  ],
+};

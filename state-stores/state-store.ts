@@ -1,0 +1,89 @@
+/**
+ * The contract between a state store and the task that owns it.
+ *
+ * Writes made while a transaction is open are buffered (read-your-own-writes). The runtime calls
+ * `commit` only after the Kafka transaction that carried the matching changelog records committed,
+ * and the store then applies the buffer and the changelog checkpoint in one atomic write; `abort`
+ * drops the buffer. So local state is never ahead of Kafka (ARCHITECTURE.md, principle 4).
+ */
+export interface StateStore {
+  readonly name: string;
+  readonly persistent: boolean;
+  init(context: StateStoreContext): Promise<void>;
+  /** The next changelog offset to restore from, or null when the store has never been checkpointed. */
+  checkpointedOffset(): bigint | null;
+  /** Applies changelog records straight to the inner store (no buffering, no logging) and checkpoints. */
+  restore(records: readonly ChangelogRecord[], nextOffset: bigint): Promise<void>;
+  /** Applies the write buffer atomically with the checkpoint `nextChangelogOffset` (null: no changelog). */
+  commit(nextChangelogOffset: bigint | null): Promise<void>;
+  /** Drops the write buffer of the open transaction. */
+  abort(): Promise<void>;
+  close(): Promise<void>;
+  isOpen(): boolean;
+}
+
+/** Supplied by the task when a store is initialised. */
+export interface StateStoreContext {
+  readonly applicationId: string;
+  /** `<subtopology>_<partition>`. */
+  readonly taskId: string;
+  /** Directory owned by the task; persistent stores keep their files below it. */
+  readonly stateDir: string;
+  /** Changelog topic and partition, or null when logging is disabled for this store. */
+  readonly changelog: { readonly topic: string; readonly partition: number } | null;
+  /** Collects a changelog record into the open transaction. */
+  logChange(key: Buffer, value: Buffer | null, timestamp: number): void;
+}
+
+export interface ChangelogRecord {
+  readonly key: Buffer;
+  /** null is a tombstone: delete the key. */
+  readonly value: Buffer | null;
+  readonly offset: bigint;
+}
+
+export interface KeyValue<K, V> {
+  readonly key: K;
+  readonly value: V;
+}
+
+/**
+ * A key-value store. Every method is async because the persistent implementation reads RocksDB;
+ * writes land in the task's write buffer and are cheap. Iteration order is the byte order of the
+ * serialized keys, as in Kafka Streams.
+ */
+export interface KeyValueStore<K, V> extends StateStore {
+  get(key: K): Promise<V | undefined>;
+  put(key: K, value: V): Promise<void>;
+  /** Stores value only if key is absent; returns the existing value, or undefined when it stored. */
+  putIfAbsent(key: K, value: V): Promise<V | undefined>;
+  putAll(entries: readonly KeyValue<K, V>[]): Promise<void>;
+  /** Deletes key; returns the old value. */
+  delete(key: K): Promise<V | undefined>;
+  /** Keys in [from, to], both inclusive. */
+  range(from: K, to: K): Promise<KeyValue<K, V>[]>;
+  prefixScan(prefix: Buffer): Promise<KeyValue<K, V>[]>;
+  all(): Promise<KeyValue<K, V>[]>;
+  approximateNumEntries(): Promise<number>;
+}
+
+/** A store of values per key and window start, for windowed aggregations and stream-stream joins. */
+export interface WindowStore<K, V> extends StateStore {
+  put(key: K, value: V | null, windowStartMs: number): Promise<void>;
+  fetch(key: K, windowStartMs: number): Promise<V | undefined>;
+  /** Windows of `key` whose start is in [fromMs, toMs]. */
+  fetchRange(key: K, fromMs: number, toMs: number): Promise<{ windowStartMs: number; value: V }[]>;
+  /** All windows of all keys whose start is in [fromMs, toMs]. */
+  fetchAll(fromMs: number, toMs: number): Promise<{ key: K; windowStartMs: number; value: V }[]>;
+  /** Drops windows that start before `beforeMs` (retention). */
+  expire(beforeMs: number): Promise<void>;
+}
+
+/** Builds a store instance per task. `name` is also the changelog name. */
+export interface StoreBuilder<S extends StateStore = StateStore> {
+  readonly name: string;
+  readonly loggingEnabled: boolean;
+  /** Extra topic configs for the changelog (cleanup.policy=compact is always set for key-value stores). */
+  readonly logConfig: Readonly<Record<string, string>>;
+  build(): S;
+}

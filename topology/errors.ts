@@ -1,0 +1,82 @@
+/**
+ * The engine's errors: one base class with a stable string `code` and an optional `cause`,
+ * so callers branch on codes instead of parsing messages.
+ */
+export const ErrorCodes = {
+  CONFIG: 'KSP_CONFIG',
+  TOPOLOGY: 'KSP_TOPOLOGY',
+  SERDE: 'KSP_SERDE',
+  STATE_STORE: 'KSP_STATE_STORE',
+  KAFKA: 'KSP_KAFKA',
+  FENCED: 'KSP_FENCED',
+  TASK_MIGRATED: 'KSP_TASK_MIGRATED',
+  PROCESSING: 'KSP_PROCESSING',
+  VALIDATION: 'KSP_VALIDATION',
+  TIMEOUT: 'KSP_TIMEOUT',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export class StreamsError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StreamsError';
+    this.code = code;
+  }
+}
+
+/** A configuration value is missing or out of range; the message names the key, the value and what is allowed. */
+export class ConfigError extends StreamsError {
+  constructor(key: string, value: unknown, allowed: string) {
+    super(ErrorCodes.CONFIG, `Invalid configuration ${key}=${JSON.stringify(value)}: ${allowed}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The topology is malformed (unknown store, duplicate name, co-partitioning violated, ...). */
+export class TopologyError extends StreamsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.TOPOLOGY, message, options);
+    this.name = 'TopologyError';
+  }
+}
+
+/** Bytes could not be turned into a value (or back). Records failing here go to the dead-letter topic. */
+export class SerdeError extends StreamsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.SERDE, message, options);
+    this.name = 'SerdeError';
+  }
+}
+
+/** A value decoded but broke a rule of its schema or of the domain. Records failing here go to the dead-letter topic. */
+export class ValidationError extends StreamsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.VALIDATION, message, options);
+    this.name = 'ValidationError';
+  }
+}
+
+export class StateStoreError extends StreamsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.STATE_STORE, message, options);
+    this.name = 'StateStoreError';
+  }
+}
+
+export class KafkaClientError extends StreamsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.KAFKA, message, options);
+    this.name = 'KafkaClientError';
+  }
+}
+
+/** Another instance with the same transactional id took over: this instance must stop processing its tasks. */
+export class ProducerFencedError extends StreamsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.FENCED, message, options);
+    this.name = 'ProducerFencedError';
+  }
+}

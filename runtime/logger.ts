@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, destination, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -8,5 +8,5 @@ export type { Logger };
  */
 export function createLogger(name: string, bindings: Record<string, unknown> = {}): Logger {
   const level = process.env.LOG_LEVEL ?? (process.env.JEST_WORKER_ID ? 'warn' : 'info');
-  return pino({ name, level, base: { pid: process.pid, ...bindings } }, pino.destination(2));
+  return pino({ name, level, base: { pid: process.pid, ...bindings } }, destination(2));
 }

@@ -1,0 +1,110 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { ConfigError } from '../topology/errors.ts';
+
+export const ProcessingGuarantee = {
+  EXACTLY_ONCE_V2: 'exactly_once_v2',
+  AT_LEAST_ONCE: 'at_least_once',
+} as const;
+export type ProcessingGuarantee = (typeof ProcessingGuarantee)[keyof typeof ProcessingGuarantee];
+
+export type ProcessingExceptionHandling = 'dead-letter' | 'fail';
+
+/**
+ * Every setting of a StreamsApp, with its default and why. Kafka Streams' names are used where
+ * the idea is the same (`application.id` → `applicationId`).
+ */
+export interface StreamsConfig {
+  /** Consumer group id, transactional id prefix and internal topic prefix. Required. */
+  applicationId: string;
+  /** host:port list. Required. */
+  bootstrapServers: string[];
+  /** Local state: `<stateDir>/<applicationId>/<taskId>/`. */
+  stateDir: string;
+  processingGuarantee: ProcessingGuarantee;
+  /**
+   * Upper bound between commits. A batch commits as soon as it is processed (adaptive commit),
+   * so this only matters while a batch is still being worked through or punctuators produced output.
+   */
+  commitIntervalMs: number;
+  /** Partitions of repartition topics when the graph does not say (default: as many as the upstream sources). */
+  internalTopicPartitions: number | null;
+  internalTopicReplicationFactor: number;
+  /** Stable per instance: the transactional id is `<applicationId>-<instanceId>`, so a restarted instance fences its zombie. */
+  instanceId: string;
+  /** How long a poll waits for records when idle; bounds how late wall-clock punctuators fire. */
+  pollMaxWaitMs: number;
+  /** Upper bound on records processed between two commits, so one huge fetch does not delay a commit. */
+  maxRecordsPerCommit: number;
+  /** Where processing exceptions go: the dead-letter topic (and go on) or a clean stop. */
+  processingExceptionHandling: ProcessingExceptionHandling;
+  deadLetterTopic: string;
+  /** Host/port advertised for interactive queries (the app's HTTP server); informational for the engine. */
+  applicationServer: string | null;
+  /** Wall-clock punctuators are checked at least this often. */
+  punctuationCheckIntervalMs: number;
+}
+
+export type StreamsConfigInput = Partial<StreamsConfig> & Pick<StreamsConfig, 'applicationId' | 'bootstrapServers'>;
+
+export function defaultStreamsConfig(applicationId: string): Omit<StreamsConfig, 'bootstrapServers'> {
+  return {
+    applicationId,
+    stateDir: join(tmpdir(), 'kafka-streams'),
+    processingGuarantee: ProcessingGuarantee.EXACTLY_ONCE_V2,
+    commitIntervalMs: 100,
+    internalTopicPartitions: null,
+    internalTopicReplicationFactor: 1,
+    instanceId: `${hostname()}-${process.pid}`,
+    pollMaxWaitMs: 100,
+    maxRecordsPerCommit: 5000,
+    processingExceptionHandling: 'dead-letter',
+    deadLetterTopic: 'dead-letter',
+    applicationServer: null,
+    punctuationCheckIntervalMs: 50,
+  };
+}
+
+const APPLICATION_ID = /^[a-zA-Z0-9._-]{1,200}$/;
+
+/** Fills defaults and validates; throws a ConfigError naming the key, the value and what is allowed. */
+export function resolveStreamsConfig(input: StreamsConfigInput): StreamsConfig {
+  if (typeof input.applicationId !== 'string' || !APPLICATION_ID.test(input.applicationId)) {
+    throw new ConfigError('applicationId', input.applicationId, 'a non-empty string of [a-zA-Z0-9._-]');
+  }
+  const config = { ...defaultStreamsConfig(input.applicationId), ...stripUndefined(input) } as StreamsConfig;
+  if (!Array.isArray(config.bootstrapServers) || config.bootstrapServers.length === 0) {
+    throw new ConfigError('bootstrapServers', config.bootstrapServers, 'a non-empty list of host:port');
+  }
+  for (const server of config.bootstrapServers) {
+    if (!/^[^:\s]+:\d{1,5}$/.test(server)) throw new ConfigError('bootstrapServers', server, 'host:port');
+  }
+  const guarantees: string[] = Object.values(ProcessingGuarantee);
+  if (!guarantees.includes(config.processingGuarantee)) {
+    throw new ConfigError('processingGuarantee', config.processingGuarantee, `one of ${guarantees.join(', ')}`);
+  }
+  if (!['dead-letter', 'fail'].includes(config.processingExceptionHandling)) {
+    throw new ConfigError('processingExceptionHandling', config.processingExceptionHandling, 'dead-letter or fail');
+  }
+  positiveInteger('commitIntervalMs', config.commitIntervalMs);
+  positiveInteger('pollMaxWaitMs', config.pollMaxWaitMs);
+  positiveInteger('maxRecordsPerCommit', config.maxRecordsPerCommit);
+  positiveInteger('internalTopicReplicationFactor', config.internalTopicReplicationFactor);
+  positiveInteger('punctuationCheckIntervalMs', config.punctuationCheckIntervalMs);
+  if (config.internalTopicPartitions !== null) positiveInteger('internalTopicPartitions', config.internalTopicPartitions);
+  if (!/^[a-zA-Z0-9._-]{1,100}$/.test(config.instanceId)) {
+    throw new ConfigError('instanceId', config.instanceId, 'a non-empty string of [a-zA-Z0-9._-]');
+  }
+  return config;
+}
+
+function positiveInteger(key: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new ConfigError(key, value, 'a positive integer');
+  }
+}
+
+function stripUndefined<T extends object>(input: T): Partial<T> {
+  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as Partial<T>;
+}

@@ -80,3 +80,14 @@ export class ProducerFencedError extends StreamsError {
     this.name = 'ProducerFencedError';
   }
 }
+
+/**
+ * A processor or punctuator failed and the task was told to fail rather than dead-letter (or the
+ * task core was misused). The runtime aborts the open transaction and stops the task.
+ */
+export class ProcessingError extends StreamsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.PROCESSING, message, options);
+    this.name = 'ProcessingError';
+  }
+}

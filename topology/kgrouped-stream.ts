@@ -1,0 +1,138 @@
+import { keyValueStoreBuilder, requireSerde, type DslContext } from './internals/dsl-context.ts';
+import { storeValueGetter } from './internals/ktable-value-getter.ts';
+import { aggregateProcessor, reduceProcessor } from './internals/operators/kstream-aggregate.ts';
+import { addRepartition, NamePrefix, nameOrGenerate } from './internals/repartition.ts';
+import type { Change } from './internals/change.ts';
+import { KTable } from './ktable.ts';
+import type { Materialized, Named } from './options.ts';
+import type { ProcessorSupplier } from './processor.ts';
+import { Serdes, type Serde } from './serde.ts';
+
+/**
+ * A stream grouped by key, ready to aggregate into a KTable: Kafka Streams' `KGroupedStream`.
+ * When the key was changed upstream, the aggregation first goes through a repartition topic named
+ * after the grouping (`Grouped.name`) or the store: `<name>-repartition`.
+ *
+ * Windowed aggregations plug in here as `windowedBy(...)` (a later addition).
+ */
+export class KGroupedStream<K, V> {
+  /** @internal */ readonly ctx: DslContext;
+  /** @internal */ readonly nodeName: string;
+  /** @internal */ readonly keySerde: Serde<K> | undefined;
+  /** @internal */ readonly valueSerde: Serde<V> | undefined;
+  /** @internal */ readonly groupName: string | undefined;
+  /** @internal */ readonly repartitionRequired: boolean;
+
+  /** @internal Use KStream.groupByKey() / groupBy(). */
+  constructor(
+    ctx: DslContext,
+    nodeName: string,
+    keySerde: Serde<K> | undefined,
+    valueSerde: Serde<V> | undefined,
+    groupName: string | undefined,
+    repartitionRequired: boolean,
+  ) {
+    this.ctx = ctx;
+    this.nodeName = nodeName;
+    this.keySerde = keySerde;
+    this.valueSerde = valueSerde;
+    this.groupName = groupName;
+    this.repartitionRequired = repartitionRequired;
+  }
+
+  /** Records per key (null keys and values are skipped). The value serde defaults to `Serdes.Long()`. */
+  count(materialized: Materialized<K, number> = {}, named?: Named): KTable<K, number> {
+    return this.aggregateWith<number>(
+      NamePrefix.AGGREGATE,
+      materialized,
+      named,
+      materialized.valueSerde ?? Serdes.Long(),
+      (store) =>
+        aggregateProcessor<K, V, number>(
+          store,
+          () => 0,
+          (_k, _v, count) => count + 1,
+        ),
+    );
+  }
+
+  /** Combines values of a key; the first value of a key is its initial aggregate. */
+  reduce(
+    reducer: (aggregate: V, value: V) => V,
+    materialized: Materialized<K, V> = {},
+    named?: Named,
+  ): KTable<K, V> {
+    return this.aggregateWith<V>(
+      NamePrefix.REDUCE,
+      materialized,
+      named,
+      materialized.valueSerde ?? this.valueSerde,
+      (store) => reduceProcessor<K, V>(store, reducer),
+    );
+  }
+
+  /**
+   * Folds values of a key into an aggregate that starts as `initializer()`. The aggregate's serde
+   * must be given (`materialized.valueSerde`): it is stored and changelogged.
+   */
+  aggregate<VA>(
+    initializer: () => VA,
+    aggregator: (key: K, value: V, aggregate: VA) => VA,
+    materialized: Materialized<K, VA> = {},
+    named?: Named,
+  ): KTable<K, VA> {
+    return this.aggregateWith<VA>(
+      NamePrefix.AGGREGATE,
+      materialized,
+      named,
+      materialized.valueSerde,
+      (store) => aggregateProcessor<K, V, VA>(store, initializer, aggregator),
+    );
+  }
+
+  /** Names, repartitions and wires an aggregation exactly as Kafka Streams' GroupedStreamAggregateBuilder. */
+  private aggregateWith<VA>(
+    prefix: string,
+    materialized: Materialized<K, VA>,
+    named: Named | undefined,
+    valueSerde: Serde<VA> | undefined,
+    makeProcessor: (storeName: string) => ProcessorSupplier<K, V, K, Change<VA>>,
+  ): KTable<K, VA> {
+    const storeName = materialized.storeName ?? this.ctx.graph.newStoreName(prefix);
+    const name = nameOrGenerate(this.ctx, named?.name, prefix);
+    const keySerde = requireSerde(
+      materialized.keySerde ?? this.keySerde,
+      `aggregation ${name} key (store ${storeName}; pass Grouped.keySerde or Materialized.keySerde)`,
+    );
+    const storeValueSerde = requireSerde(
+      valueSerde,
+      `aggregation ${name} value (store ${storeName}; pass Materialized.valueSerde)`,
+    );
+
+    let parent = this.nodeName;
+    if (this.repartitionRequired) {
+      parent = addRepartition(this.ctx, {
+        prefix: this.groupName ?? storeName,
+        parent: this.nodeName,
+        keySerde: requireSerde(this.keySerde, `repartition before ${name}: key (pass Grouped.keySerde)`),
+        valueSerde: requireSerde(
+          this.valueSerde,
+          `repartition before ${name}: value (pass Grouped.valueSerde)`,
+        ),
+        partitions: null,
+      }).sourceName;
+    }
+    const builder = keyValueStoreBuilder(this.ctx, storeName, materialized, keySerde, storeValueSerde);
+    this.ctx.graph.addProcessor(name, makeProcessor(storeName), [parent]);
+    this.ctx.graph.addStateStore(builder);
+    this.ctx.graph.connectProcessorAndStores(name, [storeName]);
+    return new KTable<K, VA>(
+      this.ctx,
+      name,
+      keySerde,
+      storeValueSerde,
+      storeName,
+      storeValueGetter<K, VA>(storeName),
+    );
+  }
+}

@@ -1,0 +1,284 @@
+import type { KeyValue } from '../state-stores/state-store.ts';
+import { BranchedKStream } from './branched-kstream.ts';
+import { TopologyError } from './errors.ts';
+import { requireSerde, type DslContext } from './internals/dsl-context.ts';
+import {
+  filterProcessor,
+  flatMapProcessor,
+  flatMapValuesProcessor,
+  mapProcessor,
+  mapValuesProcessor,
+  passThroughProcessor,
+  peekProcessor,
+  selectKeyProcessor,
+} from './internals/operators/stateless.ts';
+import { addRepartition, NamePrefix, nameOrGenerate } from './internals/repartition.ts';
+import { KGroupedStream } from './kgrouped-stream.ts';
+import type { Grouped, Named, Produced, Repartitioned, TopicNameExtractor } from './options.ts';
+import type { ProcessorSupplier } from './processor.ts';
+import type { Serde } from './serde.ts';
+
+/**
+ * An unbounded stream of key-value records: Kafka Streams' `KStream`. Every operator adds a node to
+ * the topology and returns a new stream; types follow the chain (`mapValues` changes V, `selectKey`
+ * changes K). Serdes travel with the stream while they still describe it; after a key or value
+ * change they are forgotten and must be given where bytes are needed (`to`, `repartition`,
+ * `groupBy`).
+ *
+ * ```ts
+ * builder.stream('orders', { keySerde: Serdes.String(), valueSerde: orderSerde })
+ *   .filter((_id, order) => order.items.length > 0)
+ *   .mapValues((order) => order.total)
+ *   .to('order-totals', { valueSerde: Serdes.Long() });
+ * ```
+ */
+export class KStream<K, V> {
+  /** @internal */ readonly ctx: DslContext;
+  /** @internal The node whose output this stream is. */ readonly nodeName: string;
+  /** @internal */ readonly keySerde: Serde<K> | undefined;
+  /** @internal */ readonly valueSerde: Serde<V> | undefined;
+  /** @internal True after a key change: grouping or joining must repartition first. */
+  readonly repartitionRequired: boolean;
+
+  /** @internal Use StreamsBuilder.stream(). */
+  constructor(
+    ctx: DslContext,
+    nodeName: string,
+    keySerde: Serde<K> | undefined,
+    valueSerde: Serde<V> | undefined,
+    repartitionRequired: boolean,
+  ) {
+    this.ctx = ctx;
+    this.nodeName = nodeName;
+    this.keySerde = keySerde;
+    this.valueSerde = valueSerde;
+    this.repartitionRequired = repartitionRequired;
+  }
+
+  /** Keeps records for which `predicate` is true. */
+  filter(predicate: (key: K, value: V) => boolean, named?: Named): KStream<K, V> {
+    return this.then(
+      NamePrefix.FILTER,
+      named,
+      filterProcessor(predicate, false),
+      this.keySerde,
+      this.valueSerde,
+      false,
+    );
+  }
+
+  /** Drops records for which `predicate` is true. */
+  filterNot(predicate: (key: K, value: V) => boolean, named?: Named): KStream<K, V> {
+    return this.then(
+      NamePrefix.FILTER,
+      named,
+      filterProcessor(predicate, true),
+      this.keySerde,
+      this.valueSerde,
+      false,
+    );
+  }
+
+  /** New key and value per record; marks the stream for repartitioning. */
+  map<KR, VR>(mapper: (key: K, value: V) => KeyValue<KR, VR>, named?: Named): KStream<KR, VR> {
+    return this.then<KR, VR>(NamePrefix.MAP, named, mapProcessor(mapper), undefined, undefined, true);
+  }
+
+  /** New value per record, same key: no repartitioning needed. */
+  mapValues<VR>(mapper: (value: V, key: K) => VR, named?: Named): KStream<K, VR> {
+    return this.then<K, VR>(
+      NamePrefix.MAPVALUES,
+      named,
+      mapValuesProcessor(mapper),
+      this.keySerde,
+      undefined,
+      false,
+    );
+  }
+
+  /** Zero or more records per record; marks the stream for repartitioning. */
+  flatMap<KR, VR>(mapper: (key: K, value: V) => Iterable<KeyValue<KR, VR>>, named?: Named): KStream<KR, VR> {
+    return this.then<KR, VR>(NamePrefix.FLATMAP, named, flatMapProcessor(mapper), undefined, undefined, true);
+  }
+
+  /** Zero or more values per record, same key. */
+  flatMapValues<VR>(mapper: (value: V, key: K) => Iterable<VR>, named?: Named): KStream<K, VR> {
+    return this.then<K, VR>(
+      NamePrefix.FLATMAPVALUES,
+      named,
+      flatMapValuesProcessor(mapper),
+      this.keySerde,
+      undefined,
+      false,
+    );
+  }
+
+  /** New key per record; marks the stream for repartitioning. */
+  selectKey<KR>(mapper: (key: K, value: V) => KR, named?: Named): KStream<KR, V> {
+    return this.then<KR, V>(
+      NamePrefix.KEY_SELECT,
+      named,
+      selectKeyProcessor(mapper),
+      undefined,
+      this.valueSerde,
+      true,
+    );
+  }
+
+  /** Runs `action` on each record and passes it on unchanged. */
+  peek(action: (key: K, value: V) => void, named?: Named): KStream<K, V> {
+    return this.then(
+      NamePrefix.PEEK,
+      named,
+      peekProcessor(action, true),
+      this.keySerde,
+      this.valueSerde,
+      this.repartitionRequired,
+    );
+  }
+
+  /** Runs `action` on each record; terminal. */
+  foreach(action: (key: K, value: V) => void, named?: Named): void {
+    this.then(NamePrefix.FOREACH, named, peekProcessor(action, false), undefined, undefined, false);
+  }
+
+  /**
+   * Splits the stream by predicates; each record goes to the first matching branch.
+   * `named.name` prefixes the branch names.
+   *
+   * ```ts
+   * const branches = stream.split({ name: 'orders-' })
+   *   .branch((_k, o) => o.express, { name: 'express' })
+   *   .defaultBranch({ name: 'standard' });
+   * branches.get('orders-express')?.to('express-orders');
+   * ```
+   */
+  split(named?: Named): BranchedKStream<K, V> {
+    return new BranchedKStream(this, nameOrGenerate(this.ctx, named?.name, NamePrefix.BRANCH));
+  }
+
+  /** Both streams' records, in arrival order. */
+  merge(other: KStream<K, V>, named?: Named): KStream<K, V> {
+    if (other.ctx !== this.ctx) throw new TopologyError('Cannot merge streams of different StreamsBuilders');
+    const name = nameOrGenerate(this.ctx, named?.name, NamePrefix.MERGE);
+    this.ctx.graph.addProcessor(name, passThroughProcessor<K, V>(), [this.nodeName, other.nodeName]);
+    const same = <T>(a: Serde<T> | undefined, b: Serde<T> | undefined): Serde<T> | undefined =>
+      a === b ? a : undefined;
+    return new KStream(
+      this.ctx,
+      name,
+      same(this.keySerde, other.keySerde),
+      same(this.valueSerde, other.valueSerde),
+      this.repartitionRequired || other.repartitionRequired,
+    );
+  }
+
+  /**
+   * Runs a custom processor (Processor API) with access to `storeNames` (added with
+   * StreamsBuilder.addStateStore). Its forwarded records form the returned stream, which is marked
+   * for repartitioning since the processor may change keys.
+   *
+   * `process(supplier, 'store-a')` or `process(supplier, { name: 'my-processor' }, 'store-a')`.
+   */
+  process<KOut, VOut>(
+    supplier: ProcessorSupplier<K, V, KOut, VOut>,
+    ...storeNames: string[]
+  ): KStream<KOut, VOut>;
+  process<KOut, VOut>(
+    supplier: ProcessorSupplier<K, V, KOut, VOut>,
+    named: Named,
+    ...storeNames: string[]
+  ): KStream<KOut, VOut>;
+  process<KOut, VOut>(
+    supplier: ProcessorSupplier<K, V, KOut, VOut>,
+    ...rest: (string | Named)[]
+  ): KStream<KOut, VOut> {
+    const named = typeof rest[0] === 'object' ? (rest.shift() as Named) : undefined;
+    const stores = rest as string[];
+    const stream = this.then<KOut, VOut>(NamePrefix.PROCESSOR, named, supplier, undefined, undefined, true);
+    this.ctx.graph.connectProcessorAndStores(stream.nodeName, stores);
+    return stream;
+  }
+
+  /**
+   * Writes the stream through a repartition topic `<application.id>-<name>-repartition`, partitioned
+   * by the current key; downstream operators run in a new sub-topology.
+   */
+  repartition(repartitioned: Repartitioned<K, V> = {}): KStream<K, V> {
+    const prefix = repartitioned.name ?? this.ctx.graph.newProcessorName(NamePrefix.REPARTITION);
+    const keySerde = requireSerde(repartitioned.keySerde ?? this.keySerde, `repartition(${prefix}) key`);
+    const valueSerde = requireSerde(
+      repartitioned.valueSerde ?? this.valueSerde,
+      `repartition(${prefix}) value`,
+    );
+    const { sourceName } = addRepartition(this.ctx, {
+      prefix,
+      parent: this.nodeName,
+      keySerde,
+      valueSerde,
+      partitions: repartitioned.partitions ?? null,
+    });
+    return new KStream(this.ctx, sourceName, keySerde, valueSerde, false);
+  }
+
+  /** Writes to a topic, or to the topic `extractor` picks per record. */
+  to(topic: string | TopicNameExtractor<K, V>, produced: Produced<K, V> = {}): void {
+    const name = nameOrGenerate(this.ctx, produced.name, NamePrefix.SINK);
+    const where = typeof topic === 'string' ? topic : 'a TopicNameExtractor';
+    this.ctx.graph.addSink({
+      name,
+      topic: topic as string | TopicNameExtractor<unknown, unknown>,
+      keySerde: requireSerde(produced.keySerde ?? this.keySerde, `to(${where}) key`) as Serde<unknown>,
+      valueSerde: requireSerde(
+        produced.valueSerde ?? this.valueSerde,
+        `to(${where}) value`,
+      ) as Serde<unknown>,
+      predecessors: [this.nodeName],
+    });
+  }
+
+  /** Groups by the current key; repartitions first if the key was changed upstream. */
+  groupByKey(grouped: Grouped<K, V> = {}): KGroupedStream<K, V> {
+    return new KGroupedStream<K, V>(
+      this.ctx,
+      this.nodeName,
+      grouped.keySerde ?? this.keySerde,
+      grouped.valueSerde ?? this.valueSerde,
+      grouped.name,
+      this.repartitionRequired,
+    );
+  }
+
+  /** Groups by a new key; always repartitions (through `<name or store>-repartition`). */
+  groupBy<KR>(selector: (key: K, value: V) => KR, grouped: Grouped<KR, V> = {}): KGroupedStream<KR, V> {
+    const name = nameOrGenerate(this.ctx, grouped.name, NamePrefix.KEY_SELECT);
+    this.ctx.graph.addProcessor(name, selectKeyProcessor(selector), [this.nodeName]);
+    return new KGroupedStream<KR, V>(
+      this.ctx,
+      name,
+      grouped.keySerde,
+      grouped.valueSerde ?? this.valueSerde,
+      grouped.name,
+      true,
+    );
+  }
+
+  private then<KR, VR>(
+    prefix: string,
+    named: Named | undefined,
+    supplier: ProcessorSupplier<K, V, KR, VR>,
+    keySerde: Serde<KR> | undefined,
+    valueSerde: Serde<VR> | undefined,
+    repartitionRequired: boolean,
+  ): KStream<KR, VR> {
+    const name = nameOrGenerate(this.ctx, named?.name, prefix);
+    this.ctx.graph.addProcessor(name, supplier, [this.nodeName]);
+    return new KStream<KR, VR>(
+      this.ctx,
+      name,
+      keySerde,
+      valueSerde,
+      repartitionRequired || this.repartitionRequired,
+    );
+  }
+}

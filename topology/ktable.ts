@@ -1,0 +1,139 @@
+import { keyValueStoreBuilder, requireSerde, type DslContext } from './internals/dsl-context.ts';
+import {
+  derivedValueGetter,
+  storeValueGetter,
+  type KTableValueGetterSupplier,
+} from './internals/ktable-value-getter.ts';
+import {
+  tableFilterProcessor,
+  tableMapValuesProcessor,
+  tableToStreamProcessor,
+} from './internals/operators/ktable-processors.ts';
+import { NamePrefix, nameOrGenerate } from './internals/repartition.ts';
+import { KStream } from './kstream.ts';
+import type { Change } from './internals/change.ts';
+import type { Materialized, Named } from './options.ts';
+import type { ProcessorSupplier } from './processor.ts';
+import type { Serde } from './serde.ts';
+
+/**
+ * A changelog stream seen as a table: the latest value per key (Kafka Streams' `KTable`). Internally
+ * its records carry the new and old value of a key; `toStream()` emits the new values, with null for
+ * deletions.
+ */
+export class KTable<K, V> {
+  /** @internal */ readonly ctx: DslContext;
+  /** @internal */ readonly nodeName: string;
+  /** @internal */ readonly keySerde: Serde<K> | undefined;
+  /** @internal */ readonly valueSerde: Serde<V> | undefined;
+  /** @internal Reads the table's current value by key (joins use it). */
+  readonly valueGetterSupplier: KTableValueGetterSupplier<K, V>;
+  private readonly storeName: string | null;
+
+  /** @internal Use StreamsBuilder.table() or an aggregation. */
+  constructor(
+    ctx: DslContext,
+    nodeName: string,
+    keySerde: Serde<K> | undefined,
+    valueSerde: Serde<V> | undefined,
+    storeName: string | null,
+    valueGetterSupplier: KTableValueGetterSupplier<K, V>,
+  ) {
+    this.ctx = ctx;
+    this.nodeName = nodeName;
+    this.keySerde = keySerde;
+    this.valueSerde = valueSerde;
+    this.storeName = storeName;
+    this.valueGetterSupplier = valueGetterSupplier;
+  }
+
+  /** The store holding this table, or null when it is computed on the fly from its parent. */
+  queryableStoreName(): string | null {
+    return this.storeName;
+  }
+
+  /** Rows for which `predicate` is true; a row that stops matching is deleted downstream. */
+  filter(
+    predicate: (key: K, value: V) => boolean,
+    materialized?: Materialized<K, V>,
+    named?: Named,
+  ): KTable<K, V> {
+    return this.transform<V>(
+      NamePrefix.KTABLE_FILTER,
+      materialized,
+      named,
+      this.valueSerde,
+      (storeName) => tableFilterProcessor<K, V>(predicate, false, storeName),
+      (key, value) => (predicate(key, value) ? value : null),
+    );
+  }
+
+  filterNot(
+    predicate: (key: K, value: V) => boolean,
+    materialized?: Materialized<K, V>,
+    named?: Named,
+  ): KTable<K, V> {
+    return this.transform<V>(
+      NamePrefix.KTABLE_FILTER,
+      materialized,
+      named,
+      this.valueSerde,
+      (storeName) => tableFilterProcessor<K, V>(predicate, true, storeName),
+      (key, value) => (predicate(key, value) ? null : value),
+    );
+  }
+
+  mapValues<VR>(
+    mapper: (value: V, key: K) => VR,
+    materialized?: Materialized<K, VR>,
+    named?: Named,
+  ): KTable<K, VR> {
+    return this.transform<VR>(
+      NamePrefix.KTABLE_MAPVALUES,
+      materialized,
+      named,
+      undefined,
+      (storeName) => tableMapValuesProcessor<K, V, VR>(mapper, storeName),
+      (key, value) => mapper(value, key),
+    );
+  }
+
+  /** The table's updates as a stream; a deleted row becomes a record with a null value. */
+  toStream(named?: Named): KStream<K, V | null> {
+    const name = nameOrGenerate(this.ctx, named?.name, NamePrefix.KTABLE_TOSTREAM);
+    this.ctx.graph.addProcessor(name, tableToStreamProcessor<K, V>(), [this.nodeName]);
+    return new KStream<K, V | null>(this.ctx, name, this.keySerde, this.valueSerde, false);
+  }
+
+  private transform<VR>(
+    prefix: string,
+    materialized: Materialized<K, VR> | undefined,
+    named: Named | undefined,
+    defaultValueSerde: Serde<VR> | undefined,
+    makeProcessor: (storeName: string | null) => ProcessorSupplier<K, Change<V>, K, Change<VR>>,
+    apply: (key: K, value: V) => VR | null,
+  ): KTable<K, VR> {
+    // Kafka Streams names the store before the processor, so the indexes come out in this order.
+    const storeName = materialized ? (materialized.storeName ?? this.ctx.graph.newStoreName(prefix)) : null;
+    const name = nameOrGenerate(this.ctx, named?.name, prefix);
+    this.ctx.graph.addProcessor(name, makeProcessor(storeName), [this.nodeName]);
+    const keySerde = materialized?.keySerde ?? this.keySerde;
+    const valueSerde = materialized?.valueSerde ?? defaultValueSerde;
+    if (materialized && storeName !== null) {
+      const builder = keyValueStoreBuilder(
+        this.ctx,
+        storeName,
+        materialized,
+        requireSerde(keySerde, `${name} store ${storeName} key`),
+        requireSerde(valueSerde, `${name} store ${storeName} value`),
+      );
+      this.ctx.graph.addStateStore(builder);
+      this.ctx.graph.connectProcessorAndStores(name, [storeName]);
+    }
+    const getter =
+      storeName !== null
+        ? storeValueGetter<K, VR>(storeName)
+        : derivedValueGetter<K, V, VR>(this.valueGetterSupplier, apply);
+    return new KTable<K, VR>(this.ctx, name, keySerde, valueSerde, storeName, getter);
+  }
+}

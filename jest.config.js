@@ -23,8 +23,6 @@ export default {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/chaos/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
-      // Integration tests share one broker and one database: run them one file at a time.
-      maxWorkers: 1,
     },
   ],
 };

@@ -23,6 +23,8 @@ export default {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/chaos/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
+      // Real broker round trips, rebalances and restarts: generous, never asserted on.
+      testTimeout: 120_000,
     },
   ],
 };

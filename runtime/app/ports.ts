@@ -1,0 +1,101 @@
+import type { Headers } from '../../topology/record.ts';
+
+/**
+ * What the streams runtime needs from Kafka, and nothing more. `kafka-binding.ts` implements it
+ * over the client module (runtime/kafka/); keeping the runtime on this narrow port makes the
+ * commit protocol readable and leaves the client library replaceable.
+ */
+export interface TopicPartition {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+export interface ConsumedRecord extends TopicPartition {
+  readonly offset: bigint;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly timestamp: number;
+  readonly headers: Headers;
+}
+
+export interface ProducedRecord extends TopicPartition {
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly timestamp: number;
+  readonly headers: Headers;
+}
+
+export interface OffsetToCommit extends TopicPartition {
+  /** The next offset to consume (last processed + 1). */
+  readonly offset: bigint;
+}
+
+/** KIP-447: the group generation a transactional offset commit is fenced with. */
+export interface GroupMetadata {
+  readonly groupId: string;
+  readonly generationId: number;
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+}
+
+export interface RebalanceListener {
+  onAssigned(partitions: readonly TopicPartition[]): Promise<void>;
+  onRevoked(partitions: readonly TopicPartition[]): Promise<void>;
+}
+
+export interface GroupConsumerPort {
+  subscribe(topics: readonly string[], listener: RebalanceListener): Promise<void>;
+  poll(maxWaitMs: number): Promise<ConsumedRecord[]>;
+  pause(partitions: readonly TopicPartition[]): void;
+  resume(partitions: readonly TopicPartition[]): void;
+  seek(partition: TopicPartition, offset: bigint): void;
+  commit(offsets: readonly OffsetToCommit[]): Promise<void>;
+  committed(partitions: readonly TopicPartition[]): Promise<Map<string, bigint | null>>;
+  groupMetadata(): GroupMetadata;
+  close(): Promise<void>;
+}
+
+export interface ProducerPort {
+  readonly transactional: boolean;
+  begin(): Promise<void>;
+  /** Returns, per `topic:partition`, the offset of the last record written. */
+  send(records: readonly ProducedRecord[]): Promise<Map<string, bigint>>;
+  sendOffsets(offsets: readonly OffsetToCommit[], group: GroupMetadata): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TopicToCreate {
+  readonly name: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly configs: Readonly<Record<string, string>>;
+}
+
+export interface AdminPort {
+  createTopics(topics: readonly TopicToCreate[]): Promise<void>;
+  /** Partition count per existing topic; missing topics are absent from the map. */
+  partitionCounts(topics: readonly string[]): Promise<Map<string, number>>;
+  /** Last stable offset (read_committed end) per partition. */
+  endOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, bigint>>;
+  beginningOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, bigint>>;
+}
+
+export interface PartitionReaderPort {
+  /** Reads committed records of one partition in [from, to), in batches. */
+  read(partition: TopicPartition, from: bigint, to: bigint): AsyncIterable<ConsumedRecord[]>;
+}
+
+export interface KafkaPorts {
+  readonly admin: AdminPort;
+  readonly consumer: GroupConsumerPort;
+  readonly producer: ProducerPort;
+  readonly reader: PartitionReaderPort;
+  partitionFor(key: Buffer, partitions: number): number;
+  close(): Promise<void>;
+}
+
+export function tpKey(tp: TopicPartition): string {
+  return `${tp.topic}:${tp.partition}`;
+}

@@ -1,0 +1,78 @@
+import { formatTaskId, type TaskId } from '../../topology/index.ts';
+import type { StateStore } from '../../state-stores/state-store.ts';
+import type { Logger } from '../logger.ts';
+import type { StreamsMetrics } from '../metrics/streams-metrics.ts';
+import type { AdminPort, PartitionReaderPort, TopicPartition } from './ports.ts';
+import { tpKey } from './ports.ts';
+
+export interface StoreToRestore {
+  readonly store: StateStore;
+  readonly changelog: TopicPartition;
+}
+
+/** Progress is logged at most this often, so a large restore shows it is alive without flooding logs. */
+const PROGRESS_LOG_INTERVAL_MS = 2000;
+
+/**
+ * Replays each store's changelog partition from its checkpoint to the current end (read_committed:
+ * the last stable offset) and returns, per store, the changelog offset it is now checkpointed at.
+ * A store with no checkpoint restores from the beginning of the changelog (ARCHITECTURE.md, principle 5).
+ */
+export async function restoreStores(
+  taskId: TaskId,
+  stores: readonly StoreToRestore[],
+  ports: { admin: AdminPort; reader: PartitionReaderPort },
+  metrics: StreamsMetrics,
+  log: Logger,
+): Promise<Map<string, bigint>> {
+  const task = formatTaskId(taskId);
+  const result = new Map<string, bigint>();
+  if (stores.length === 0) return result;
+  const partitions = stores.map((s) => s.changelog);
+  const [ends, beginnings] = await Promise.all([
+    ports.admin.endOffsets(partitions),
+    ports.admin.beginningOffsets(partitions),
+  ]);
+  for (const { store, changelog } of stores) {
+    const end = ends.get(tpKey(changelog)) ?? 0n;
+    const beginning = beginnings.get(tpKey(changelog)) ?? 0n;
+    let from = store.checkpointedOffset() ?? beginning;
+    if (from < beginning) from = beginning;
+    if (from > end) {
+      // The checkpoint is ahead of the changelog: the topic was recreated or truncated. Replaying
+      // from the start is the only way back to a state that matches Kafka.
+      log.warn({ task, store: store.name, checkpoint: String(from), end: String(end) }, 'checkpoint beyond changelog end; restoring from the beginning');
+      from = beginning;
+    }
+    const total = end - from;
+    const started = Date.now();
+    let restored = 0;
+    let lastLog = started;
+    metrics.restoreRemaining.set({ store: store.name, task_id: task }, Number(total));
+    if (total > 0n) {
+      for await (const batch of ports.reader.read(changelog, from, end)) {
+        if (batch.length === 0) continue;
+        const records = batch.map((r) => ({ key: r.key ?? Buffer.alloc(0), value: r.value, offset: r.offset }));
+        const next = (batch.at(-1)?.offset ?? from) + 1n;
+        await store.restore(records, next);
+        restored += batch.length;
+        metrics.restored.inc({ store: store.name }, batch.length);
+        metrics.restoreRemaining.set({ store: store.name, task_id: task }, Math.max(0, Number(end - next)));
+        if (Date.now() - lastLog >= PROGRESS_LOG_INTERVAL_MS) {
+          lastLog = Date.now();
+          log.info({ task, store: store.name, restored, remaining: Number(end - next) }, 'restoring');
+        }
+      }
+    }
+    // Commit markers may sit after the last record: checkpoint the end itself so a warm restart
+    // replays nothing.
+    if (store.checkpointedOffset() !== end) await store.restore([], end);
+    metrics.restoreRemaining.set({ store: store.name, task_id: task }, 0);
+    result.set(store.name, end);
+    log.info(
+      { task, store: store.name, restored, from: String(from), to: String(end), ms: Date.now() - started },
+      'store restored',
+    );
+  }
+  return result;
+}

@@ -1,0 +1,22 @@
+/**
+ * Running topologies on Kafka: the `StreamsApp` lifecycle, its configuration, metrics and tracing.
+ * Everything under runtime/app, runtime/task and runtime/kafka is machinery.
+ */
+export { StreamsApp, type StreamsState, type StreamsAppOptions } from './streams-app.ts';
+export {
+  resolveStreamsConfig,
+  defaultStreamsConfig,
+  ProcessingGuarantee,
+  type StreamsConfig,
+  type StreamsConfigInput,
+  type ProcessingExceptionHandling,
+} from './config.ts';
+export { StreamsMetrics } from './metrics/streams-metrics.ts';
+export { startTracing, type TracingOptions } from './tracing/setup.ts';
+export { createLogger, type Logger } from './logger.ts';
+export {
+  DeadLetterHeader,
+  DEAD_LETTER_TOPIC,
+  readDeadLetterHeaders,
+  type DeadLetterStage,
+} from './task/index.ts';

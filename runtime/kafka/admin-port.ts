@@ -1,0 +1,93 @@
+import { Admin, Consumer, ListOffsetTimestamps } from '@platformatic/kafka';
+import { KafkaClientError } from '../../topology/errors.ts';
+import type { AdminPort, TopicPartition, TopicToCreate } from '../app/ports.ts';
+import { tpKey } from '../app/ports.ts';
+import { baseOptions, type ClientSettings } from './client-options.ts';
+import { brokerErrorNames, wrap } from './errors.ts';
+
+const READ_COMMITTED = 1;
+
+/** Topic management and offset look-ups. Offsets are listed read_committed (the last stable offset). */
+export class KafkaAdmin implements AdminPort {
+  private readonly admin: Admin;
+  /** listOffsets lives on the consumer in this client; this one never joins a group. */
+  private readonly offsets: Consumer;
+
+  constructor(settings: ClientSettings) {
+    this.admin = new Admin(baseOptions(settings, 'admin'));
+    this.offsets = new Consumer({ ...baseOptions(settings, 'offsets'), groupId: `${settings.clientId}-offsets` });
+  }
+
+  async createTopics(topics: readonly TopicToCreate[]): Promise<void> {
+    for (const topic of topics) {
+      try {
+        await this.admin.createTopics({
+          topics: [topic.name],
+          partitions: topic.partitions,
+          replicas: topic.replicationFactor,
+          configs: Object.entries(topic.configs).map(([name, value]) => ({ name, value })),
+        });
+      } catch (error) {
+        if (!brokerErrorNames(error).includes('TOPIC_ALREADY_EXISTS')) {
+          throw new KafkaClientError(`Creating topic ${topic.name} failed: ${(error as Error).message}`, { cause: error });
+        }
+        const existing = (await this.partitionCounts([topic.name])).get(topic.name);
+        if (existing !== topic.partitions) {
+          throw new KafkaClientError(
+            `Topic ${topic.name} exists with ${existing} partitions, but ${topic.partitions} are required`,
+          );
+        }
+      }
+    }
+  }
+
+  async deleteTopics(names: readonly string[]): Promise<void> {
+    await wrap('deleteTopics', () => this.admin.deleteTopics({ topics: [...names] }));
+  }
+
+  async partitionCounts(topics: readonly string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    if (topics.length === 0) return counts;
+    const existing = new Set(await wrap('listTopics', () => this.admin.listTopics()));
+    const present = topics.filter((t) => existing.has(t));
+    if (present.length === 0) return counts;
+    const metadata = await wrap('metadata', () => this.admin.metadata({ topics: present, forceUpdate: true }));
+    for (const topic of present) {
+      const info = metadata.topics.get(topic);
+      if (info) counts.set(topic, info.partitionsCount);
+    }
+    return counts;
+  }
+
+  endOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, bigint>> {
+    return this.listOffsets(partitions, ListOffsetTimestamps.LATEST);
+  }
+
+  beginningOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, bigint>> {
+    return this.listOffsets(partitions, ListOffsetTimestamps.EARLIEST);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.admin.close(), this.offsets.close()]);
+  }
+
+  private async listOffsets(partitions: readonly TopicPartition[], timestamp: bigint): Promise<Map<string, bigint>> {
+    const result = new Map<string, bigint>();
+    if (partitions.length === 0) return result;
+    const byTopic = new Map<string, number[]>();
+    for (const tp of partitions) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
+    const offsets = await wrap('listOffsets', () =>
+      this.offsets.listOffsets({
+        topics: [...byTopic.keys()],
+        partitions: Object.fromEntries(byTopic),
+        timestamp,
+        isolationLevel: READ_COMMITTED,
+      }),
+    );
+    for (const tp of partitions) {
+      const offset = offsets.get(tp.topic)?.[tp.partition];
+      if (offset !== undefined) result.set(tpKey(tp), offset);
+    }
+    return result;
+  }
+}

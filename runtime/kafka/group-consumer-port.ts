@@ -1,0 +1,218 @@
+import { Connection, Consumer, offsetFetchV9 } from '@platformatic/kafka';
+import { KafkaClientError } from '../../topology/errors.ts';
+import type {
+  ConsumedRecord,
+  GroupConsumerPort,
+  GroupMetadata,
+  OffsetToCommit,
+  RebalanceListener,
+  TopicPartition,
+} from '../app/ports.ts';
+import { tpKey } from '../app/ports.ts';
+import type { Logger } from '../logger.ts';
+import { baseOptions, type ClientSettings } from './client-options.ts';
+import { copartitionedAssignor } from './copartitioned-assignor.ts';
+import { brokerErrorNames, wrap } from './errors.ts';
+import { fetchOnce } from './fetcher.ts';
+
+export interface GroupConsumerOptions {
+  readonly groupId: string;
+  /** Static membership (KIP-345): a restarted instance takes its old place without a rebalance. */
+  readonly groupInstanceId?: string;
+  /** A dead member is noticed after this long; short, so a crashed instance's work moves quickly. */
+  readonly sessionTimeoutMs?: number;
+}
+
+/**
+ * Group membership from the client (join, heartbeats, the co-partitioned assignor) with our own
+ * fetch positions: the runtime needs exact control (pause while restoring, seek to the committed
+ * offset after an abort), which the client's message stream does not give. Assignment changes
+ * reach the listener in order, one at a time.
+ */
+export class KafkaGroupConsumer implements GroupConsumerPort {
+  readonly consumer: Consumer;
+  private readonly settings: ClientSettings;
+  private readonly options: GroupConsumerOptions;
+  private readonly log: Logger;
+  private readonly owned = new Map<string, TopicPartition>();
+  private readonly positions = new Map<string, bigint>();
+  private readonly paused = new Set<string>();
+  private events: Promise<void> = Promise.resolve();
+  private listener: RebalanceListener | null = null;
+  private pollGeneration: GroupMetadata | null = null;
+  private closed = false;
+
+  constructor(settings: ClientSettings, options: GroupConsumerOptions, log: Logger) {
+    this.settings = settings;
+    this.options = options;
+    this.log = log;
+    const sessionTimeout = options.sessionTimeoutMs ?? 10_000;
+    this.consumer = new Consumer({
+      ...baseOptions(settings, 'consumer'),
+      groupId: options.groupId,
+      ...(options.groupInstanceId ? { groupInstanceId: options.groupInstanceId } : {}),
+      autocommit: false,
+      sessionTimeout,
+      // Rebalances only wait for members to rejoin; our members rejoin from the heartbeat thread
+      // of the client, so a short bound keeps a scale-up or a crash from stalling the group.
+      rebalanceTimeout: Math.max(sessionTimeout, 15_000),
+      heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 5)),
+      partitionAssigner: copartitionedAssignor,
+    });
+  }
+
+  async subscribe(topics: readonly string[], listener: RebalanceListener): Promise<void> {
+    this.listener = listener;
+    this.consumer.topics.trackAll(...topics);
+    this.consumer.on('consumer:group:join', (payload) => {
+      const assignments = payload.assignments ?? [];
+      this.enqueue(() => this.onAssignment(assignments.flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition })))));
+    });
+    await wrap('joinGroup', () => this.consumer.joinGroup({ partitionAssigner: copartitionedAssignor }));
+    await this.events;
+  }
+
+  async poll(maxWaitMs: number): Promise<ConsumedRecord[]> {
+    await this.events;
+    this.pollGeneration = this.currentGroupMetadata();
+    const positions = [...this.owned]
+      .filter(([key]) => !this.paused.has(key) && this.positions.has(key))
+      .map(([key, tp]) => ({ ...tp, offset: this.positions.get(key) as bigint }));
+    if (positions.length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, maxWaitMs));
+      return [];
+    }
+    const result = await fetchOnce(this.consumer, positions, maxWaitMs);
+    const records: ConsumedRecord[] = [];
+    const moved = new Set<string>();
+    for (const position of positions) {
+      const key = tpKey(position);
+      // Seeked, paused or revoked while the fetch was in flight: its data is stale.
+      if (this.positions.get(key) !== position.offset || !this.owned.has(key) || this.paused.has(key)) {
+        moved.add(key);
+        continue;
+      }
+      const next = result.next.get(key);
+      if (next !== undefined) this.positions.set(key, next);
+    }
+    for (const record of result.records) if (!moved.has(tpKey(record))) records.push(record);
+    for (const tp of result.outOfRange) {
+      this.log.warn({ partition: tpKey(tp) }, 'fetch position out of range; the runtime will rewind');
+      this.positions.delete(tpKey(tp));
+    }
+    return records;
+  }
+
+  pause(partitions: readonly TopicPartition[]): void {
+    for (const tp of partitions) this.paused.add(tpKey(tp));
+  }
+
+  resume(partitions: readonly TopicPartition[]): void {
+    for (const tp of partitions) this.paused.delete(tpKey(tp));
+  }
+
+  seek(partition: TopicPartition, offset: bigint): void {
+    this.positions.set(tpKey(partition), offset);
+  }
+
+  async commit(offsets: readonly OffsetToCommit[]): Promise<void> {
+    await wrap('commitOffsets', () =>
+      this.consumer.commit({ offsets: offsets.map((o) => ({ ...o, leaderEpoch: -1 })) }),
+    );
+  }
+
+  /**
+   * Committed offsets, asked with requireStable (KIP-447): while another instance's transaction
+   * that commits offsets for these partitions is still open, the broker answers "unstable" and we
+   * wait, so a new owner never starts from an offset that is about to move.
+   */
+  async committed(partitions: readonly TopicPartition[]): Promise<Map<string, bigint | null>> {
+    const result = new Map<string, bigint | null>();
+    if (partitions.length === 0) return result;
+    const byTopic = new Map<string, number[]>();
+    for (const tp of partitions) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const coordinator = await wrap('findGroupCoordinator', () => this.consumer.findGroupCoordinator());
+      const metadata = await wrap('metadata', () => this.consumer.metadata({ topics: [...byTopic.keys()] }));
+      const broker = metadata.brokers.get(coordinator);
+      if (!broker) throw new KafkaClientError(`Group coordinator ${coordinator} is not in the metadata`);
+      const connection = new Connection(`${this.settings.clientId}-offsets`);
+      let response;
+      try {
+        await connection.connect(broker.host, broker.port);
+        response = await offsetFetchV9.api.async(
+          connection,
+          [{ groupId: this.options.groupId, memberId: null, memberEpoch: -1, topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) }],
+          true,
+        );
+      } catch (error) {
+        if (brokerErrorNames(error).includes('UNSTABLE_OFFSET_COMMIT')) {
+          if (Date.now() > deadline) throw new KafkaClientError('Committed offsets stayed unstable for 60 s', { cause: error });
+          await new Promise((r) => setTimeout(r, 100));
+          continue;
+        }
+        throw new KafkaClientError(`Fetching committed offsets failed: ${(error as Error).message}`, { cause: error });
+      } finally {
+        await connection.close().catch(() => undefined);
+      }
+      for (const group of response.groups) {
+        for (const topic of group.topics) {
+          for (const p of topic.partitions) {
+            result.set(tpKey({ topic: topic.name, partition: p.partitionIndex }), p.committedOffset >= 0n ? p.committedOffset : null);
+          }
+        }
+      }
+      return result;
+    }
+  }
+
+  /** The generation the last polled records belong to: commits are fenced with it (KIP-447). */
+  groupMetadata(): GroupMetadata {
+    return this.pollGeneration ?? this.currentGroupMetadata();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.events.catch(() => undefined);
+    try {
+      await this.consumer.leaveGroup();
+    } catch (error) {
+      this.log.warn({ err: error }, 'leaving the group failed');
+    }
+    await this.consumer.close(true).catch(() => undefined);
+  }
+
+  private currentGroupMetadata(): GroupMetadata {
+    return {
+      groupId: this.options.groupId,
+      generationId: this.consumer.generationId,
+      memberId: this.consumer.memberId ?? '',
+      groupInstanceId: this.consumer.groupInstanceId,
+    };
+  }
+
+  private enqueue(work: () => Promise<void>): void {
+    this.events = this.events.then(work).catch((error: unknown) => {
+      this.log.error({ err: error }, 'rebalance listener failed');
+    });
+  }
+
+  private async onAssignment(assigned: TopicPartition[]): Promise<void> {
+    if (this.closed || !this.listener) return;
+    const next = new Map(assigned.map((tp) => [tpKey(tp), tp]));
+    const revoked = [...this.owned].filter(([key]) => !next.has(key)).map(([, tp]) => tp);
+    const added = [...next].filter(([key]) => !this.owned.has(key)).map(([, tp]) => tp);
+    if (revoked.length > 0) {
+      await this.listener.onRevoked(revoked);
+      for (const tp of revoked) {
+        this.owned.delete(tpKey(tp));
+        this.positions.delete(tpKey(tp));
+        this.paused.delete(tpKey(tp));
+      }
+    }
+    for (const tp of added) this.owned.set(tpKey(tp), tp);
+    if (added.length > 0) await this.listener.onAssigned(added);
+  }
+}

@@ -1,0 +1,38 @@
+import { Consumer } from '@platformatic/kafka';
+import type { ConsumedRecord, PartitionReaderPort, TopicPartition } from '../app/ports.ts';
+import { tpKey } from '../app/ports.ts';
+import { baseOptions, type ClientSettings } from './client-options.ts';
+import { fetchOnce } from './fetcher.ts';
+
+/** A fetch that returns nothing this many times in a row means the range ends in markers only. */
+const EMPTY_FETCHES_BEFORE_DONE = 3;
+
+/** Group-less reads of one partition range, read_committed: changelog restoration and tools. */
+export class KafkaPartitionReader implements PartitionReaderPort {
+  private readonly consumer: Consumer;
+
+  constructor(settings: ClientSettings) {
+    this.consumer = new Consumer({ ...baseOptions(settings, 'reader'), groupId: `${settings.clientId}-reader` });
+  }
+
+  async *read(partition: TopicPartition, from: bigint, to: bigint): AsyncIterable<ConsumedRecord[]> {
+    let position = from;
+    let empty = 0;
+    while (position < to) {
+      const result = await fetchOnce(this.consumer, [{ ...partition, offset: position }], 100);
+      const next = result.next.get(tpKey(partition));
+      const records = result.records.filter((r) => r.offset < to);
+      if (records.length > 0) yield records;
+      if (next === undefined || next <= position) {
+        if (++empty >= EMPTY_FETCHES_BEFORE_DONE) return;
+        continue;
+      }
+      empty = 0;
+      position = next;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.consumer.close(true).catch(() => undefined);
+  }
+}

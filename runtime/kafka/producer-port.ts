@@ -1,0 +1,154 @@
+import { Producer, type Consumer } from '@platformatic/kafka';
+
+type Transaction = NonNullable<Producer['transaction']>;
+import { KafkaClientError } from '../../topology/errors.ts';
+import type { GroupMetadata, OffsetToCommit, ProducedRecord, ProducerPort } from '../app/ports.ts';
+import { tpKey } from '../app/ports.ts';
+import { baseOptions, type ClientSettings } from './client-options.ts';
+import { toKafkaError, wrap } from './errors.ts';
+
+const ACKS_ALL = -1;
+
+/**
+ * The instance's one producer. Transactional (exactly-once): `begin`, `send`, `sendOffsets`
+ * (KIP-447, fenced with the consumer group generation), `commit`/`abort`. Otherwise idempotent
+ * (at-least-once and tools): `send` only.
+ */
+export class KafkaProducer implements ProducerPort {
+  readonly transactional: boolean;
+  private readonly producer: Producer;
+  private readonly groupConsumer: () => Consumer | null;
+  private transaction: Transaction | null = null;
+
+  /**
+   * `transactionalId`: stable per instance (`<application.id>-<instance.id>`), so a restarted
+   * instance fences its zombie. `groupConsumer` gives the consumer whose group the offsets are
+   * committed to (its coordinator is looked up by the client).
+   */
+  constructor(settings: ClientSettings, options: { transactionalId?: string; groupConsumer?: () => Consumer | null }) {
+    this.transactional = options.transactionalId !== undefined;
+    this.groupConsumer = options.groupConsumer ?? (() => null);
+    this.producer = new Producer({
+      ...baseOptions(settings, 'producer'),
+      idempotent: true,
+      acks: ACKS_ALL,
+      ...(options.transactionalId ? { transactionalId: options.transactionalId } : {}),
+    });
+  }
+
+  async begin(): Promise<void> {
+    this.requireTransactional('begin');
+    if (this.transaction) throw new KafkaClientError('begin() while a transaction is open');
+    // A fresh producer must say "no producer id yet" (-1/-1): the client's default of 0/0 reads to
+    // the coordinator as a stale epoch of another producer and is answered PRODUCER_FENCED.
+    const fresh = this.producer.producerId === undefined ? { producerId: -1n, producerEpoch: -1 } : {};
+    this.transaction = await wrap('beginTransaction', () => this.producer.beginTransaction(fresh));
+  }
+
+  async send(records: readonly ProducedRecord[]): Promise<Map<string, bigint>> {
+    if (records.length === 0) return new Map();
+    const messages = records.map((r) => ({
+      topic: r.topic,
+      partition: r.partition,
+      key: r.key ?? undefined,
+      value: r.value ?? undefined,
+      timestamp: BigInt(r.timestamp),
+      headers: new Map([...r.headers].map(([k, v]) => [Buffer.from(k, 'utf8'), v] as [Buffer, Buffer])),
+    }));
+    const transaction = this.transaction;
+    const result = transaction
+      ? await wrap('send', () => transaction.send({ messages }))
+      : await wrap('send', () => this.producer.send({ messages }));
+    return lastOffsets(records, result.offsets ?? []);
+  }
+
+  async sendOffsets(offsets: readonly OffsetToCommit[], group: GroupMetadata): Promise<void> {
+    const transaction = this.requireTransaction('sendOffsets');
+    const consumer = this.groupConsumer();
+    if (!consumer) throw new KafkaClientError('sendOffsets needs the group consumer');
+    await wrap('addOffsetsToTransaction', () => transaction.addConsumer(consumer));
+    const metadata = {
+      consumer: {
+        groupId: group.groupId,
+        generationId: group.generationId,
+        memberId: group.memberId,
+        coordinatorId: consumer.coordinatorId ?? -1,
+      },
+    };
+    // One TxnOffsetCommit per partition, in sequence: the client de-duplicates concurrent commits.
+    for (const offset of offsets) {
+      await wrap('txnOffsetCommit', () =>
+        transaction.addOffset({
+          topic: offset.topic,
+          partition: offset.partition,
+          offset: offset.offset - 1n,
+          key: Buffer.alloc(0),
+          value: Buffer.alloc(0),
+          headers: new Map(),
+          timestamp: 0n,
+          metadata,
+          commit: () => undefined,
+        } as unknown as Parameters<Transaction['addOffset']>[0]),
+      );
+    }
+  }
+
+  async commit(): Promise<void> {
+    const transaction = this.requireTransaction('commit');
+    try {
+      await transaction.commit();
+    } catch (error) {
+      throw toKafkaError('commitTransaction', error);
+    } finally {
+      if (transaction.completed) this.transaction = null;
+    }
+  }
+
+  async abort(): Promise<void> {
+    const transaction = this.transaction;
+    if (!transaction) return;
+    try {
+      if (!transaction.completed) await transaction.abort();
+    } catch (error) {
+      // The broker aborts an unfinished transaction itself when this producer (or its successor)
+      // re-initialises; a failed explicit abort is not fatal.
+      await transaction.cancel().catch(() => undefined);
+      throw toKafkaError('abortTransaction', error);
+    } finally {
+      this.transaction = null;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.abort().catch(() => undefined);
+    await this.producer.close().catch(() => undefined);
+  }
+
+  private requireTransactional(operation: string): void {
+    if (!this.transactional) throw new KafkaClientError(`${operation}() needs a transactional producer`);
+  }
+
+  private requireTransaction(operation: string): Transaction {
+    this.requireTransactional(operation);
+    if (!this.transaction) throw new KafkaClientError(`${operation}() outside a transaction`);
+    return this.transaction;
+  }
+}
+
+/**
+ * The client reports the base offset of what it wrote per partition; records of one partition in
+ * one send land contiguously, so the last offset is base + count - 1.
+ */
+function lastOffsets(
+  records: readonly ProducedRecord[],
+  written: readonly { topic: string; partition: number; offset: bigint }[],
+): Map<string, bigint> {
+  const counts = new Map<string, number>();
+  for (const r of records) counts.set(tpKey(r), (counts.get(tpKey(r)) ?? 0) + 1);
+  const result = new Map<string, bigint>();
+  for (const w of written) {
+    const count = counts.get(tpKey(w)) ?? 1;
+    result.set(tpKey(w), w.offset + BigInt(count - 1));
+  }
+  return result;
+}

@@ -1,0 +1,170 @@
+import { EventEmitter } from 'node:events';
+import { TopologyError, type Serde, type Topology } from '../topology/index.ts';
+import type { KeyValue, KeyValueStore } from '../state-stores/state-store.ts';
+import { resolveStreamsConfig, type StreamsConfig, type StreamsConfigInput } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { StreamsMetrics } from './metrics/streams-metrics.ts';
+import { CommitBuffer } from './app/commit-buffer.ts';
+import { Committer } from './app/committer.ts';
+import { prepareTopics } from './app/internal-topics.ts';
+import { createKafkaPorts } from './app/kafka-binding.ts';
+import type { KafkaPorts } from './app/ports.ts';
+import { StreamThread } from './app/stream-thread.ts';
+import { TaskManager } from './app/task-manager.ts';
+
+export type StreamsState = 'CREATED' | 'STARTING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR';
+
+export interface StreamsAppOptions {
+  metrics?: StreamsMetrics;
+  logger?: Logger;
+}
+
+/**
+ * Runs a topology on Kafka: Kafka Streams' `KafkaStreams`. Creates the internal topics, joins the
+ * consumer group named after `applicationId`, runs one task per partition of each sub-topology with
+ * exactly-once commits, restores state from changelogs, and stops cleanly.
+ *
+ * @example
+ * const app = new StreamsApp(builder.build(), { applicationId: 'counts', bootstrapServers: ['127.0.0.1:19092'] });
+ * await app.start();
+ * process.once('SIGTERM', () => void app.close());
+ */
+export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsState]; error: [Error] }> {
+  readonly config: StreamsConfig;
+  readonly metrics: StreamsMetrics;
+  private readonly topology: Topology;
+  private readonly log: Logger;
+  private currentState: StreamsState = 'CREATED';
+  private ports: KafkaPorts | null = null;
+  private tasks: TaskManager | null = null;
+  private thread: StreamThread | null = null;
+  private taskCounts = new Map<number, number>();
+  private closing: Promise<void> | null = null;
+
+  constructor(topology: Topology, config: StreamsConfigInput, options: StreamsAppOptions = {}) {
+    super();
+    this.topology = topology;
+    this.config = resolveStreamsConfig(config);
+    this.metrics = options.metrics ?? new StreamsMetrics(this.config.applicationId);
+    this.log = options.logger ?? createLogger('streams', { app: this.config.applicationId, instance: this.config.instanceId });
+  }
+
+  get state(): StreamsState {
+    return this.currentState;
+  }
+
+  /** Running, and no task is still restoring: what a readiness probe should report. */
+  isReady(): boolean {
+    return this.currentState === 'RUNNING' && !(this.thread?.isRestoring() ?? true);
+  }
+
+  async start(): Promise<void> {
+    if (this.currentState !== 'CREATED') throw new TopologyError(`start() called in state ${this.currentState}`);
+    if (this.topology.globalSourceTopics().length > 0) {
+      throw new TopologyError('Global tables run in the TopologyTestDriver only; the Kafka runtime does not run them yet');
+    }
+    this.setState('STARTING');
+    const ports = await createKafkaPorts(this.config, this.log);
+    this.ports = ports;
+    try {
+      const counts = await prepareTopics(this.topology, this.config, ports.admin, this.log);
+      this.taskCounts = new Map(counts.tasks);
+      const buffer = new CommitBuffer(this.config.deadLetterTopic);
+      const tasks = new TaskManager({ topology: this.topology, config: this.config, outputs: buffer, ports, metrics: this.metrics, log: this.log });
+      const committer = new Committer({ buffer, tasks, ports, config: this.config, metrics: this.metrics, log: this.log, knownPartitionCounts: counts.topics });
+      const internal = new Set(this.topology.internalTopics(this.config.applicationId).map((t) => t.name));
+      const sinks = this.topology
+        .subtopologies(this.config.applicationId)
+        .flatMap((s) => s.sinkTopics)
+        .filter((t) => !internal.has(t));
+      await committer.checkOutputTopics([...new Set(sinks)]);
+      const thread = new StreamThread({ tasks, committer, buffer, ports, config: this.config, metrics: this.metrics, log: this.log });
+      thread.onFatal = (error) => {
+        this.setState('ERROR');
+        this.emit('error', error);
+      };
+      this.tasks = tasks;
+      this.thread = thread;
+      await thread.start([...new Set(this.topology.sourceTopics(this.config.applicationId))]);
+      this.setState('RUNNING');
+    } catch (error) {
+      this.setState('ERROR');
+      await ports.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Finishes in-flight work, commits, closes the stores and leaves the group. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  /** Closes on SIGTERM/SIGINT, then lets the process exit (code 0 unless the app had failed). */
+  installShutdownHooks(): void {
+    const onSignal = (signal: NodeJS.Signals) => {
+      this.log.info({ signal }, 'shutting down');
+      void this.close().then(() => process.exit(this.currentState === 'ERROR' ? 1 : 0));
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  }
+
+  /**
+   * Interactive query on a key-value store: reads the local task that owns `key`'s partition.
+   * Returns undefined when the key is absent or its partition is not owned by this instance.
+   */
+  async queryKeyValue<K, V>(storeName: string, key: K, keySerde: Serde<K>): Promise<V | undefined> {
+    const tasks = this.requireTasks();
+    const partitions = this.partitionsOfStore(storeName);
+    const partition = this.requirePorts().partitionFor(keySerde.serialize(storeName, key), partitions);
+    const store = tasks.localStore(storeName, partition) as KeyValueStore<K, V> | undefined;
+    return store?.get(key);
+  }
+
+  /** Every entry of a store across the tasks this instance owns. */
+  async queryAll<K, V>(storeName: string): Promise<KeyValue<K, V>[]> {
+    const stores = this.requireTasks().localStores(storeName) as KeyValueStore<K, V>[];
+    const parts = await Promise.all(stores.map((s) => s.all()));
+    return parts.flat();
+  }
+
+  private partitionsOfStore(storeName: string): number {
+    const sub = this.topology.subtopologies(this.config.applicationId).find((s) => s.stores.some((st) => st.name === storeName));
+    if (!sub) throw new TopologyError(`No store named ${storeName} in the topology`);
+    return this.taskCounts.get(sub.id) ?? 1;
+  }
+
+  private async doClose(): Promise<void> {
+    if (this.currentState === 'CREATED') {
+      this.setState('NOT_RUNNING');
+      return;
+    }
+    const failed = this.currentState === 'ERROR';
+    this.setState('PENDING_SHUTDOWN');
+    try {
+      await this.thread?.stop();
+    } finally {
+      await this.ports?.close().catch((error: unknown) => this.log.warn({ err: error }, 'closing Kafka clients failed'));
+      this.setState(failed ? 'ERROR' : 'NOT_RUNNING');
+    }
+  }
+
+  private setState(next: StreamsState): void {
+    const previous = this.currentState;
+    if (previous === next) return;
+    this.currentState = next;
+    this.log.info({ from: previous, to: next }, 'state change');
+    this.emit('state', next, previous);
+  }
+
+  private requireTasks(): TaskManager {
+    if (!this.tasks) throw new TopologyError('The app is not started');
+    return this.tasks;
+  }
+
+  private requirePorts(): KafkaPorts {
+    if (!this.ports) throw new TopologyError('The app is not started');
+    return this.ports;
+  }
+}

@@ -1,9 +1,16 @@
+import { Stores } from '../../state-stores/index.ts';
 import type { DslStoreSuppliers } from '../dsl-store-suppliers.ts';
 
-/**
- * The built-in store suppliers (state-stores/ `Stores`). Returns null until that module exists;
- * then the DSL reports a clear TopologyError when a store is needed and none was configured.
- */
+/** The built-in store suppliers: RocksDB by default, in-memory when asked (`storeType: 'in_memory'`). */
 export function defaultDslStoreSuppliers(): DslStoreSuppliers | null {
-  return null;
+  return {
+    keyValueStore(params) {
+      const supplier =
+        params.storeType === 'in_memory'
+          ? Stores.inMemoryKeyValueStore(params.name)
+          : Stores.persistentKeyValueStore(params.name);
+      const builder = Stores.keyValueStoreBuilder(supplier, params.keySerde, params.valueSerde);
+      return params.loggingEnabled ? builder.withLoggingEnabled(params.logConfig) : builder.withLoggingDisabled();
+    },
+  };
 }

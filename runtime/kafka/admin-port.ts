@@ -41,6 +41,11 @@ export class KafkaAdmin implements AdminPort {
     }
   }
 
+  /** A real metadata round trip: proves the broker answers the protocol, not just the port. */
+  async ping(): Promise<void> {
+    await wrap('metadata', () => this.admin.metadata({ topics: [], forceUpdate: true }));
+  }
+
   async deleteTopics(names: readonly string[]): Promise<void> {
     await wrap('deleteTopics', () => this.admin.deleteTopics({ topics: [...names] }));
   }

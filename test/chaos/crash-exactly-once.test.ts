@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Serdes } from '../../topology/index.ts';
@@ -38,6 +38,7 @@ function startApp(env: Record<string, string>): { child: ChildProcess; exited: P
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
+    if (process.env.CRASH_LOG_FILE) appendFileSync(process.env.CRASH_LOG_FILE, chunk);
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   exited.then((code) => {
@@ -75,7 +76,7 @@ test(`exactly-once survives ${KILL_CYCLES} SIGKILLs: ${RECORDS} records counted 
     APPLICATION_ID: applicationId,
     INPUT_TOPIC: input,
     OUTPUT_TOPIC: output,
-    GROUPS: String(GROUPS),
+    GROUP_COUNT: String(GROUPS),
     BOOTSTRAP,
     STATE_DIR: stateDir,
     INSTANCE_ID: 'crash-instance',

@@ -1,2 +1,6 @@
-// Placeholder until the stack's ensureStack() lands.
-export default async function globalSetup(): Promise<void> {}
+import { ensureStack } from '../../stack/ensure-stack.ts';
+
+/** Integration tests run against the real local stack: reuse a running one or start it. */
+export default async function globalSetup(): Promise<void> {
+  await ensureStack();
+}

@@ -16,10 +16,7 @@ export default tseslint.config(
   {
     files: ['topology/**', 'state-stores/**', 'runtime/**', 'testing/**'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: ['**/processors/**', '**/app/**', '**/connectors/**'] },
-      ],
+      'no-restricted-imports': ['error', { patterns: ['**/processors/**', '**/app/**', '**/connectors/**'] }],
     },
   },
 );

@@ -46,7 +46,8 @@ export interface StreamsConfig {
   punctuationCheckIntervalMs: number;
 }
 
-export type StreamsConfigInput = Partial<StreamsConfig> & Pick<StreamsConfig, 'applicationId' | 'bootstrapServers'>;
+export type StreamsConfigInput = Partial<StreamsConfig> &
+  Pick<StreamsConfig, 'applicationId' | 'bootstrapServers'>;
 
 export function defaultStreamsConfig(applicationId: string): Omit<StreamsConfig, 'bootstrapServers'> {
   return {
@@ -82,17 +83,26 @@ export function resolveStreamsConfig(input: StreamsConfigInput): StreamsConfig {
   }
   const guarantees: string[] = Object.values(ProcessingGuarantee);
   if (!guarantees.includes(config.processingGuarantee)) {
-    throw new ConfigError('processingGuarantee', config.processingGuarantee, `one of ${guarantees.join(', ')}`);
+    throw new ConfigError(
+      'processingGuarantee',
+      config.processingGuarantee,
+      `one of ${guarantees.join(', ')}`,
+    );
   }
   if (!['dead-letter', 'fail'].includes(config.processingExceptionHandling)) {
-    throw new ConfigError('processingExceptionHandling', config.processingExceptionHandling, 'dead-letter or fail');
+    throw new ConfigError(
+      'processingExceptionHandling',
+      config.processingExceptionHandling,
+      'dead-letter or fail',
+    );
   }
   positiveInteger('commitIntervalMs', config.commitIntervalMs);
   positiveInteger('pollMaxWaitMs', config.pollMaxWaitMs);
   positiveInteger('maxRecordsPerCommit', config.maxRecordsPerCommit);
   positiveInteger('internalTopicReplicationFactor', config.internalTopicReplicationFactor);
   positiveInteger('punctuationCheckIntervalMs', config.punctuationCheckIntervalMs);
-  if (config.internalTopicPartitions !== null) positiveInteger('internalTopicPartitions', config.internalTopicPartitions);
+  if (config.internalTopicPartitions !== null)
+    positiveInteger('internalTopicPartitions', config.internalTopicPartitions);
   if (!/^[a-zA-Z0-9._-]{1,100}$/.test(config.instanceId)) {
     throw new ConfigError('instanceId', config.instanceId, 'a non-empty string of [a-zA-Z0-9._-]');
   }

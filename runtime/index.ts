@@ -1,6 +1,6 @@
 /**
  * Running topologies on Kafka: the `StreamsApp` lifecycle, its configuration, metrics and tracing.
- * Everything under runtime/app, runtime/task and runtime/kafka is machinery.
+ * Everything under runtime/internals, runtime/task and runtime/kafka is machinery.
  */
 export { StreamsApp, type StreamsState, type StreamsAppOptions } from './streams-app.ts';
 export {

@@ -4,13 +4,13 @@ import type { KeyValue, KeyValueStore } from '../state-stores/state-store.ts';
 import { resolveStreamsConfig, type StreamsConfig, type StreamsConfigInput } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { StreamsMetrics } from './metrics/streams-metrics.ts';
-import { CommitBuffer } from './app/commit-buffer.ts';
-import { Committer } from './app/committer.ts';
-import { prepareTopics } from './app/internal-topics.ts';
-import { createKafkaPorts } from './app/kafka-binding.ts';
-import type { KafkaPorts } from './app/ports.ts';
-import { StreamThread } from './app/stream-thread.ts';
-import { TaskManager } from './app/task-manager.ts';
+import { CommitBuffer } from './internals/commit-buffer.ts';
+import { Committer } from './internals/committer.ts';
+import { prepareTopics } from './internals/internal-topics.ts';
+import { createKafkaPorts } from './internals/kafka-binding.ts';
+import type { KafkaPorts } from './internals/ports.ts';
+import { StreamThread } from './internals/stream-thread.ts';
+import { TaskManager } from './internals/task-manager.ts';
 
 export type StreamsState = 'CREATED' | 'STARTING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR';
 
@@ -46,7 +46,9 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
     this.topology = topology;
     this.config = resolveStreamsConfig(config);
     this.metrics = options.metrics ?? new StreamsMetrics(this.config.applicationId);
-    this.log = options.logger ?? createLogger('streams', { app: this.config.applicationId, instance: this.config.instanceId });
+    this.log =
+      options.logger ??
+      createLogger('streams', { app: this.config.applicationId, instance: this.config.instanceId });
   }
 
   get state(): StreamsState {
@@ -59,9 +61,12 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
   }
 
   async start(): Promise<void> {
-    if (this.currentState !== 'CREATED') throw new TopologyError(`start() called in state ${this.currentState}`);
+    if (this.currentState !== 'CREATED')
+      throw new TopologyError(`start() called in state ${this.currentState}`);
     if (this.topology.globalSourceTopics().length > 0) {
-      throw new TopologyError('Global tables run in the TopologyTestDriver only; the Kafka runtime does not run them yet');
+      throw new TopologyError(
+        'Global tables run in the TopologyTestDriver only; the Kafka runtime does not run them yet',
+      );
     }
     this.setState('STARTING');
     const ports = await createKafkaPorts(this.config, this.log);
@@ -70,15 +75,38 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
       const counts = await prepareTopics(this.topology, this.config, ports.admin, this.log);
       this.taskCounts = new Map(counts.tasks);
       const buffer = new CommitBuffer(this.config.deadLetterTopic);
-      const tasks = new TaskManager({ topology: this.topology, config: this.config, outputs: buffer, ports, metrics: this.metrics, log: this.log });
-      const committer = new Committer({ buffer, tasks, ports, config: this.config, metrics: this.metrics, log: this.log, knownPartitionCounts: counts.topics });
+      const tasks = new TaskManager({
+        topology: this.topology,
+        config: this.config,
+        outputs: buffer,
+        ports,
+        metrics: this.metrics,
+        log: this.log,
+      });
+      const committer = new Committer({
+        buffer,
+        tasks,
+        ports,
+        config: this.config,
+        metrics: this.metrics,
+        log: this.log,
+        knownPartitionCounts: counts.topics,
+      });
       const internal = new Set(this.topology.internalTopics(this.config.applicationId).map((t) => t.name));
       const sinks = this.topology
         .subtopologies(this.config.applicationId)
         .flatMap((s) => s.sinkTopics)
         .filter((t) => !internal.has(t));
       await committer.checkOutputTopics([...new Set(sinks)]);
-      const thread = new StreamThread({ tasks, committer, buffer, ports, config: this.config, metrics: this.metrics, log: this.log });
+      const thread = new StreamThread({
+        tasks,
+        committer,
+        buffer,
+        ports,
+        config: this.config,
+        metrics: this.metrics,
+        log: this.log,
+      });
       thread.onFatal = (error) => {
         this.setState('ERROR');
         this.emit('error', error);
@@ -130,7 +158,9 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
   }
 
   private partitionsOfStore(storeName: string): number {
-    const sub = this.topology.subtopologies(this.config.applicationId).find((s) => s.stores.some((st) => st.name === storeName));
+    const sub = this.topology
+      .subtopologies(this.config.applicationId)
+      .find((s) => s.stores.some((st) => st.name === storeName));
     if (!sub) throw new TopologyError(`No store named ${storeName} in the topology`);
     return this.taskCounts.get(sub.id) ?? 1;
   }
@@ -145,7 +175,9 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
     try {
       await this.thread?.stop();
     } finally {
-      await this.ports?.close().catch((error: unknown) => this.log.warn({ err: error }, 'closing Kafka clients failed'));
+      await this.ports
+        ?.close()
+        .catch((error: unknown) => this.log.warn({ err: error }, 'closing Kafka clients failed'));
       this.setState(failed ? 'ERROR' : 'NOT_RUNNING');
     }
   }

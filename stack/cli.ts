@@ -37,8 +37,12 @@ async function main(argv: string[]): Promise<number> {
     case 'status': {
       const [kafka, postgres] = await Promise.all([kafkaReady(), postgresReady()]);
       const pid = kafkaPid();
-      process.stdout.write(`kafka      ${kafka ? 'up' : 'down'}  ${stackConfig.kafkaBootstrap}${pid ? ` (pid ${pid})` : ''}\n`);
-      process.stdout.write(`postgres   ${postgres ? 'up' : 'down'}  ${stackConfig.databaseUrl.replace(/:[^:@/]+@/, ':***@')}\n`);
+      process.stdout.write(
+        `kafka      ${kafka ? 'up' : 'down'}  ${stackConfig.kafkaBootstrap}${pid ? ` (pid ${pid})` : ''}\n`,
+      );
+      process.stdout.write(
+        `postgres   ${postgres ? 'up' : 'down'}  ${stackConfig.databaseUrl.replace(/:[^:@/]+@/, ':***@')}\n`,
+      );
       return kafka && postgres ? 0 : 1;
     }
     case 'kafka': {

@@ -19,11 +19,17 @@ const log4jFile = join(kafkaDir, 'log4j2.properties');
 export function kafkaClasspath(): string {
   mkdirSync(kafkaDir, { recursive: true });
   const pomHash = createHash('sha256').update(readFileSync(POM)).digest('hex');
-  if (existsSync(classpathFile) && existsSync(classpathHashFile) && readFileSync(classpathHashFile, 'utf8') === pomHash) {
+  if (
+    existsSync(classpathFile) &&
+    existsSync(classpathHashFile) &&
+    readFileSync(classpathHashFile, 'utf8') === pomHash
+  ) {
     return readFileSync(classpathFile, 'utf8').trim();
   }
   say('resolving Apache Kafka jars with Maven (first run only)…');
-  run('mvn', ['-q', '-B', '-f', POM, 'dependency:build-classpath', `-Dmdep.outputFile=${classpathFile}`], { stdio: 'inherit' });
+  run('mvn', ['-q', '-B', '-f', POM, 'dependency:build-classpath', `-Dmdep.outputFile=${classpathFile}`], {
+    stdio: 'inherit',
+  });
   writeFileSync(classpathHashFile, pomHash);
   return readFileSync(classpathFile, 'utf8').trim();
 }
@@ -107,21 +113,42 @@ export async function startKafka(): Promise<void> {
   writeConfig();
   if (!existsSync(join(dataDir, 'meta.properties'))) {
     say('formatting KRaft storage');
-    run('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', randomBytes(16).toString('base64url'), '-c', propertiesFile]);
+    run('java', [
+      '-cp',
+      classpath,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      randomBytes(16).toString('base64url'),
+      '-c',
+      propertiesFile,
+    ]);
   }
   const started = Date.now();
   const logFd = openSync(join(logDir, 'stdout.log'), 'a');
   const pid = startDetached(
     'java',
-    ['-Xms256m', '-Xmx1g', `-Dlog4j2.configurationFile=${log4jFile}`, '-cp', classpath, 'kafka.Kafka', propertiesFile],
+    [
+      '-Xms256m',
+      '-Xmx1g',
+      `-Dlog4j2.configurationFile=${log4jFile}`,
+      '-cp',
+      classpath,
+      'kafka.Kafka',
+      propertiesFile,
+    ],
     logFd,
   );
   writeFileSync(pidFile, String(pid));
   say(`Kafka starting (pid ${pid}), logs in ${logDir}`);
-  await waitFor(async () => {
-    if (!pidAlive(pid)) throw new Error(`Kafka exited during start; see ${join(logDir, 'stdout.log')}`);
-    return kafkaReady();
-  }, 90_000, 'Kafka to answer metadata requests');
+  await waitFor(
+    async () => {
+      if (!pidAlive(pid)) throw new Error(`Kafka exited during start; see ${join(logDir, 'stdout.log')}`);
+      return kafkaReady();
+    },
+    90_000,
+    'Kafka to answer metadata requests',
+  );
   say(`Kafka ready in ${Date.now() - started} ms on 127.0.0.1:${KAFKA_PORT}`);
 }
 

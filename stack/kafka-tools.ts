@@ -14,16 +14,23 @@ export const KAFKA_TOOLS: Record<string, string> = {
 
 /** Adds `--bootstrap-server` (the stack's) unless the caller gave one; producer-perf-test takes it as a property. */
 function withBootstrap(tool: string, args: readonly string[], bootstrap: string): string[] {
-  if (args.includes('--bootstrap-server') || args.some((a) => a.startsWith('bootstrap.servers='))) return [...args];
+  if (args.includes('--bootstrap-server') || args.some((a) => a.startsWith('bootstrap.servers=')))
+    return [...args];
   if (tool === 'producer-perf-test') return [...args, '--producer-props', `bootstrap.servers=${bootstrap}`];
   return ['--bootstrap-server', bootstrap, ...args];
 }
 
 /** Runs a Kafka tool with inherited stdio; resolves with its exit code. */
-export function runKafkaTool(tool: string, args: readonly string[], bootstrap = stackConfig.kafkaBootstrap): Promise<number> {
+export function runKafkaTool(
+  tool: string,
+  args: readonly string[],
+  bootstrap = stackConfig.kafkaBootstrap,
+): Promise<number> {
   const main = KAFKA_TOOLS[tool];
   if (!main) throw new Error(`Unknown Kafka tool ${tool}; known: ${Object.keys(KAFKA_TOOLS).join(', ')}`);
-  const child = spawn('java', ['-cp', kafkaClasspath(), main, ...withBootstrap(tool, args, bootstrap)], { stdio: 'inherit' });
+  const child = spawn('java', ['-cp', kafkaClasspath(), main, ...withBootstrap(tool, args, bootstrap)], {
+    stdio: 'inherit',
+  });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => resolve(code ?? 1));
@@ -34,12 +41,23 @@ export function runKafkaTool(tool: string, args: readonly string[], bootstrap = 
  * Pipes lines into the REAL kafka-console-producer (org.apache.kafka.tools.ConsoleProducer), as a
  * user typing orders would. With `keySeparator`, each line is `key<sep>value`.
  */
-export function runConsoleProducer(options: { topic: string; lines: readonly string[]; keySeparator?: string; bootstrap?: string }): Promise<void> {
+export function runConsoleProducer(options: {
+  topic: string;
+  lines: readonly string[];
+  keySeparator?: string;
+  bootstrap?: string;
+}): Promise<void> {
   const args = ['--topic', options.topic];
-  if (options.keySeparator) args.push('--property', 'parse.key=true', '--property', `key.separator=${options.keySeparator}`);
+  if (options.keySeparator)
+    args.push('--property', 'parse.key=true', '--property', `key.separator=${options.keySeparator}`);
   const child = spawn(
     'java',
-    ['-cp', kafkaClasspath(), KAFKA_TOOLS['console-producer'] as string, ...withBootstrap('console-producer', args, options.bootstrap ?? stackConfig.kafkaBootstrap)],
+    [
+      '-cp',
+      kafkaClasspath(),
+      KAFKA_TOOLS['console-producer'] as string,
+      ...withBootstrap('console-producer', args, options.bootstrap ?? stackConfig.kafkaBootstrap),
+    ],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -48,6 +66,8 @@ export function runConsoleProducer(options: { topic: string; lines: readonly str
   child.stdin.end(options.lines.map((line) => `${line}\n`).join(''));
   return new Promise((resolve, reject) => {
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`console-producer exited ${code}: ${output}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`console-producer exited ${code}: ${output}`)),
+    );
   });
 }

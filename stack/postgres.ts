@@ -16,7 +16,18 @@ function asPostgres(command: string, args: string[]): string {
 }
 
 function psql(sql: string): string {
-  return asPostgres(join(BIN, 'psql'), ['-h', socketDir, '-p', String(POSTGRES_PORT), '-U', 'postgres', '-d', 'postgres', '-tAc', sql]);
+  return asPostgres(join(BIN, 'psql'), [
+    '-h',
+    socketDir,
+    '-p',
+    String(POSTGRES_PORT),
+    '-U',
+    'postgres',
+    '-d',
+    'postgres',
+    '-tAc',
+    sql,
+  ]);
 }
 
 export async function postgresReady(): Promise<boolean> {
@@ -42,7 +53,9 @@ export async function startPostgres(): Promise<void> {
     return;
   }
   if (!existsSync(join(BIN, 'initdb'))) {
-    throw new Error(`PostgreSQL 15 binaries not found in ${BIN}: run 'npm run setup' (installs postgresql-15)`);
+    throw new Error(
+      `PostgreSQL 15 binaries not found in ${BIN}: run 'npm run setup' (installs postgresql-15)`,
+    );
   }
   mkdirSync(socketDir, { recursive: true });
   openParents(dataDir);
@@ -53,9 +66,17 @@ export async function startPostgres(): Promise<void> {
   }
   const started = Date.now();
   asPostgres(join(BIN, 'pg_ctl'), [
-    '-D', dataDir, '-l', logFile, '-w', '-t', '60', 'start',
+    '-D',
+    dataDir,
+    '-l',
+    logFile,
+    '-w',
+    '-t',
+    '60',
+    'start',
     // fsync off: this cluster is a disposable dev/test database; power-loss durability is not what it is for.
-    '-o', `-p ${POSTGRES_PORT} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    '-o',
+    `-p ${POSTGRES_PORT} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off`,
   ]);
   await waitFor(postgresReady, 30_000, 'PostgreSQL');
   if (psql("SELECT 1 FROM pg_roles WHERE rolname='pipeline'").trim() !== '1') {

@@ -6,17 +6,32 @@ export function say(message: string): void {
 }
 
 /** Runs a command to completion; throws with its output when it fails. */
-export function run(command: string, args: readonly string[], options: SpawnOptions & { input?: string } = {}): string {
+export function run(
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions & { input?: string } = {},
+): string {
   const result = spawnSync(command, args, { encoding: 'utf8', ...options, input: options.input });
   if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} failed (${result.status ?? result.signal}):\n${result.stdout ?? ''}${result.stderr ?? ''}`);
+    throw new Error(
+      `${command} ${args.join(' ')} failed (${result.status ?? result.signal}):\n${result.stdout ?? ''}${result.stderr ?? ''}`,
+    );
   }
   return result.stdout ?? '';
 }
 
 /** Starts a long-running process detached from us, output to a log file; returns its pid. */
-export function startDetached(command: string, args: readonly string[], logFd: number, env?: NodeJS.ProcessEnv): number {
-  const child = spawn(command, args, { detached: true, stdio: ['ignore', logFd, logFd], env: env ?? process.env });
+export function startDetached(
+  command: string,
+  args: readonly string[],
+  logFd: number,
+  env?: NodeJS.ProcessEnv,
+): number {
+  const child = spawn(command, args, {
+    detached: true,
+    stdio: ['ignore', logFd, logFd],
+    env: env ?? process.env,
+  });
   child.unref();
   if (child.pid === undefined) throw new Error(`Could not start ${command}`);
   return child.pid;
@@ -33,7 +48,11 @@ export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<number> {
+export async function waitFor(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<number> {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
     if (await check()) return Date.now() - started;

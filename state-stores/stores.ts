@@ -73,13 +73,21 @@ export class KeyValueStoreBuilder<K, V> implements StoreBuilder<KeyValueStore<K,
 export const Stores = {
   /** RocksDB under `<task state dir>/rocksdb/<name>`: survives restarts, restores only the changelog tail. */
   persistentKeyValueStore(name: string): KeyValueBytesStoreSupplier {
-    return { name, persistent: true, get: (context) => new RocksDbBytesStore(join(context.stateDir, 'rocksdb', name)) };
+    return {
+      name,
+      persistent: true,
+      get: (context) => new RocksDbBytesStore(join(context.stateDir, 'rocksdb', name)),
+    };
   },
   /** In memory: restored from the whole changelog on every start. */
   inMemoryKeyValueStore(name: string): KeyValueBytesStoreSupplier {
     return { name, persistent: false, get: () => new InMemoryBytesStore() };
   },
-  keyValueStoreBuilder<K, V>(supplier: KeyValueBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>): KeyValueStoreBuilder<K, V> {
+  keyValueStoreBuilder<K, V>(
+    supplier: KeyValueBytesStoreSupplier,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+  ): KeyValueStoreBuilder<K, V> {
     return new KeyValueStoreBuilder(supplier, keySerde, valueSerde);
   },
 };

@@ -1,7 +1,7 @@
 import { Admin, Consumer, ListOffsetTimestamps } from '@platformatic/kafka';
 import { KafkaClientError } from '../../topology/errors.ts';
-import type { AdminPort, TopicPartition, TopicToCreate } from '../app/ports.ts';
-import { tpKey } from '../app/ports.ts';
+import type { AdminPort, TopicPartition, TopicToCreate } from '../internals/ports.ts';
+import { tpKey } from '../internals/ports.ts';
 import { baseOptions, type ClientSettings } from './client-options.ts';
 import { brokerErrorNames, wrap } from './errors.ts';
 
@@ -15,7 +15,10 @@ export class KafkaAdmin implements AdminPort {
 
   constructor(settings: ClientSettings) {
     this.admin = new Admin(baseOptions(settings, 'admin'));
-    this.offsets = new Consumer({ ...baseOptions(settings, 'offsets'), groupId: `${settings.clientId}-offsets` });
+    this.offsets = new Consumer({
+      ...baseOptions(settings, 'offsets'),
+      groupId: `${settings.clientId}-offsets`,
+    });
   }
 
   async createTopics(topics: readonly TopicToCreate[]): Promise<void> {
@@ -29,7 +32,9 @@ export class KafkaAdmin implements AdminPort {
         });
       } catch (error) {
         if (!brokerErrorNames(error).includes('TOPIC_ALREADY_EXISTS')) {
-          throw new KafkaClientError(`Creating topic ${topic.name} failed: ${(error as Error).message}`, { cause: error });
+          throw new KafkaClientError(`Creating topic ${topic.name} failed: ${(error as Error).message}`, {
+            cause: error,
+          });
         }
         const existing = (await this.partitionCounts([topic.name])).get(topic.name);
         if (existing !== topic.partitions) {
@@ -56,7 +61,9 @@ export class KafkaAdmin implements AdminPort {
     const existing = new Set(await wrap('listTopics', () => this.admin.listTopics()));
     const present = topics.filter((t) => existing.has(t));
     if (present.length === 0) return counts;
-    const metadata = await wrap('metadata', () => this.admin.metadata({ topics: present, forceUpdate: true }));
+    const metadata = await wrap('metadata', () =>
+      this.admin.metadata({ topics: present, forceUpdate: true }),
+    );
     for (const topic of present) {
       const info = metadata.topics.get(topic);
       if (info) counts.set(topic, info.partitionsCount);
@@ -76,7 +83,10 @@ export class KafkaAdmin implements AdminPort {
     await Promise.allSettled([this.admin.close(), this.offsets.close()]);
   }
 
-  private async listOffsets(partitions: readonly TopicPartition[], timestamp: bigint): Promise<Map<string, bigint>> {
+  private async listOffsets(
+    partitions: readonly TopicPartition[],
+    timestamp: bigint,
+  ): Promise<Map<string, bigint>> {
     const result = new Map<string, bigint>();
     if (partitions.length === 0) return result;
     const byTopic = new Map<string, number[]>();

@@ -1,4 +1,8 @@
-import type { ClusterMetadata, ExtendedGroupProtocolSubscription, GroupPartitionsAssignments } from '@platformatic/kafka';
+import type {
+  ClusterMetadata,
+  ExtendedGroupProtocolSubscription,
+  GroupPartitionsAssignments,
+} from '@platformatic/kafka';
 
 /**
  * Assigns partition p of every subscribed topic to the same member, so a task's co-partitioned
@@ -13,7 +17,9 @@ export function copartitionedAssignor(
   metadata: ClusterMetadata,
 ): GroupPartitionsAssignments[] {
   const memberIds = [...members.keys()].sort();
-  const plans = new Map(memberIds.map((id) => [id, new Map<string, { topic: string; partitions: number[] }>()]));
+  const plans = new Map(
+    memberIds.map((id) => [id, new Map<string, { topic: string; partitions: number[] }>()]),
+  );
   const maxPartitions = Math.max(0, ...[...topics].map((t) => metadata.topics.get(t)?.partitionsCount ?? 0));
   for (let partition = 0; partition < maxPartitions; partition++) {
     const member = memberIds[partition % memberIds.length] as string;
@@ -25,5 +31,8 @@ export function copartitionedAssignor(
       plan.set(topic, entry);
     }
   }
-  return memberIds.map((memberId) => ({ memberId, assignments: plans.get(memberId) as Map<string, { topic: string; partitions: number[] }> }));
+  return memberIds.map((memberId) => ({
+    memberId,
+    assignments: plans.get(memberId) as Map<string, { topic: string; partitions: number[] }>,
+  }));
 }

@@ -1,7 +1,11 @@
 import { KafkaClientError, ProducerFencedError } from '../../topology/errors.ts';
 
 /** Broker error names that mean another producer with our transactional id took over. */
-const FENCED = new Set(['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED']);
+const FENCED = new Set([
+  'PRODUCER_FENCED',
+  'INVALID_PRODUCER_EPOCH',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+]);
 
 interface WithApiId {
   apiId?: unknown;

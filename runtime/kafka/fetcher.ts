@@ -1,6 +1,6 @@
 import type { Consumer } from '@platformatic/kafka';
-import type { ConsumedRecord, TopicPartition } from '../app/ports.ts';
-import { tpKey } from '../app/ports.ts';
+import type { ConsumedRecord, TopicPartition } from '../internals/ports.ts';
+import { tpKey } from '../internals/ports.ts';
 import { decodeBatches, type FetchedBatch } from './record-batches.ts';
 import { brokerErrorNames, wrap } from './errors.ts';
 
@@ -81,7 +81,12 @@ export async function fetchOnce(
           const position = requested.get(tpKey({ topic, partition: partition.partitionIndex }));
           // Fetch sessions may return partitions this round did not ask for: their data is stale.
           if (!position || !partition.records) continue;
-          const decoded = decodeBatches(topic, partition.partitionIndex, position.offset, partition.records as unknown as FetchedBatch[]);
+          const decoded = decodeBatches(
+            topic,
+            partition.partitionIndex,
+            position.offset,
+            partition.records as unknown as FetchedBatch[],
+          );
           result.records.push(...decoded.records);
           result.next.set(tpKey(position), decoded.next);
         }

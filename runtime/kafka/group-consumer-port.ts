@@ -7,8 +7,8 @@ import type {
   OffsetToCommit,
   RebalanceListener,
   TopicPartition,
-} from '../app/ports.ts';
-import { tpKey } from '../app/ports.ts';
+} from '../internals/ports.ts';
+import { tpKey } from '../internals/ports.ts';
 import type { Logger } from '../logger.ts';
 import { baseOptions, type ClientSettings } from './client-options.ts';
 import { copartitionedAssignor } from './copartitioned-assignor.ts';
@@ -66,7 +66,11 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
     this.consumer.topics.trackAll(...topics);
     this.consumer.on('consumer:group:join', (payload) => {
       const assignments = payload.assignments ?? [];
-      this.enqueue(() => this.onAssignment(assignments.flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition })))));
+      this.enqueue(() =>
+        this.onAssignment(
+          assignments.flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition }))),
+        ),
+      );
     });
     await wrap('joinGroup', () => this.consumer.joinGroup({ partitionAssigner: copartitionedAssignor }));
     await this.events;
@@ -143,23 +147,36 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
         await connection.connect(broker.host, broker.port);
         response = await offsetFetchV9.api.async(
           connection,
-          [{ groupId: this.options.groupId, memberId: null, memberEpoch: -1, topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) }],
+          [
+            {
+              groupId: this.options.groupId,
+              memberId: null,
+              memberEpoch: -1,
+              topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+            },
+          ],
           true,
         );
       } catch (error) {
         if (brokerErrorNames(error).includes('UNSTABLE_OFFSET_COMMIT')) {
-          if (Date.now() > deadline) throw new KafkaClientError('Committed offsets stayed unstable for 60 s', { cause: error });
+          if (Date.now() > deadline)
+            throw new KafkaClientError('Committed offsets stayed unstable for 60 s', { cause: error });
           await new Promise((r) => setTimeout(r, 100));
           continue;
         }
-        throw new KafkaClientError(`Fetching committed offsets failed: ${(error as Error).message}`, { cause: error });
+        throw new KafkaClientError(`Fetching committed offsets failed: ${(error as Error).message}`, {
+          cause: error,
+        });
       } finally {
         await connection.close().catch(() => undefined);
       }
       for (const group of response.groups) {
         for (const topic of group.topics) {
           for (const p of topic.partitions) {
-            result.set(tpKey({ topic: topic.name, partition: p.partitionIndex }), p.committedOffset >= 0n ? p.committedOffset : null);
+            result.set(
+              tpKey({ topic: topic.name, partition: p.partitionIndex }),
+              p.committedOffset >= 0n ? p.committedOffset : null,
+            );
           }
         }
       }

@@ -1,6 +1,6 @@
 import { Consumer } from '@platformatic/kafka';
-import type { ConsumedRecord, PartitionReaderPort, TopicPartition } from '../app/ports.ts';
-import { tpKey } from '../app/ports.ts';
+import type { ConsumedRecord, PartitionReaderPort, TopicPartition } from '../internals/ports.ts';
+import { tpKey } from '../internals/ports.ts';
 import { baseOptions, type ClientSettings } from './client-options.ts';
 import { fetchOnce } from './fetcher.ts';
 
@@ -12,7 +12,10 @@ export class KafkaPartitionReader implements PartitionReaderPort {
   private readonly consumer: Consumer;
 
   constructor(settings: ClientSettings) {
-    this.consumer = new Consumer({ ...baseOptions(settings, 'reader'), groupId: `${settings.clientId}-reader` });
+    this.consumer = new Consumer({
+      ...baseOptions(settings, 'reader'),
+      groupId: `${settings.clientId}-reader`,
+    });
   }
 
   async *read(partition: TopicPartition, from: bigint, to: bigint): AsyncIterable<ConsumedRecord[]> {

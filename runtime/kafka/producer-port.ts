@@ -2,8 +2,8 @@ import { Producer, type Consumer } from '@platformatic/kafka';
 
 type Transaction = NonNullable<Producer['transaction']>;
 import { KafkaClientError } from '../../topology/errors.ts';
-import type { GroupMetadata, OffsetToCommit, ProducedRecord, ProducerPort } from '../app/ports.ts';
-import { tpKey } from '../app/ports.ts';
+import type { GroupMetadata, OffsetToCommit, ProducedRecord, ProducerPort } from '../internals/ports.ts';
+import { tpKey } from '../internals/ports.ts';
 import { baseOptions, type ClientSettings } from './client-options.ts';
 import { toKafkaError, wrap } from './errors.ts';
 
@@ -25,7 +25,10 @@ export class KafkaProducer implements ProducerPort {
    * instance fences its zombie. `groupConsumer` gives the consumer whose group the offsets are
    * committed to (its coordinator is looked up by the client).
    */
-  constructor(settings: ClientSettings, options: { transactionalId?: string; groupConsumer?: () => Consumer | null }) {
+  constructor(
+    settings: ClientSettings,
+    options: { transactionalId?: string; groupConsumer?: () => Consumer | null },
+  ) {
     this.transactional = options.transactionalId !== undefined;
     this.groupConsumer = options.groupConsumer ?? (() => null);
     this.producer = new Producer({

@@ -1,4 +1,4 @@
-import type { ConsumedRecord } from '../app/ports.ts';
+import type { ConsumedRecord } from '../internals/ports.ts';
 import type { Headers } from '../../topology/record.ts';
 
 /** The shape of a fetched partition, as the client returns it (aborted transactions already filtered). */

@@ -99,6 +99,10 @@ export class StreamsMetrics {
       registers,
     });
     this.activeTasks = new Gauge({ name: 'kafka_streams_active_tasks', help: 'Tasks owned', registers });
-    this.rebalances = new Counter({ name: 'kafka_streams_rebalance_total', help: 'Assignments received', registers });
+    this.rebalances = new Counter({
+      name: 'kafka_streams_rebalance_total',
+      help: 'Assignments received',
+      registers,
+    });
   }
 }

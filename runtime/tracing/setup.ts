@@ -17,8 +17,7 @@ export interface TracingOptions {
  */
 export function startTracing(options: TracingOptions): () => Promise<void> {
   const exporter =
-    options.exporter ??
-    new OTLPTraceExporter(options.endpoint ? { url: options.endpoint } : {});
+    options.exporter ?? new OTLPTraceExporter(options.endpoint ? { url: options.endpoint } : {});
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ 'service.name': options.serviceName }),
     spanProcessors: [new BatchSpanProcessor(exporter)],

@@ -1,4 +1,11 @@
-import { compareBytes, mapKey, type ByteEntry, type ByteRange, type ByteWrite, type BytesStore } from './bytes.ts';
+import {
+  compareBytes,
+  mapKey,
+  type ByteEntry,
+  type ByteRange,
+  type ByteWrite,
+  type BytesStore,
+} from './bytes.ts';
 
 /**
  * Sorted in-memory bytes: a map for point reads and a sorted key array (binary-search inserts)

@@ -58,10 +58,14 @@ export class RocksDbBytesStore implements BytesStore {
   }
 
   async write(writes: readonly ByteWrite[], checkpoint: bigint | null): Promise<void> {
-    const operations: ({ type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer })[] = writes.map(
-      (w) => (w.value === null ? { type: 'del', key: data(w.key) } : { type: 'put', key: data(w.key), value: w.value }),
-    );
-    if (checkpoint !== null) operations.push({ type: 'put', key: CHECKPOINT_KEY, value: Buffer.from(checkpoint.toString()) });
+    const operations: ({ type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer })[] =
+      writes.map((w) =>
+        w.value === null
+          ? { type: 'del', key: data(w.key) }
+          : { type: 'put', key: data(w.key), value: w.value },
+      );
+    if (checkpoint !== null)
+      operations.push({ type: 'put', key: CHECKPOINT_KEY, value: Buffer.from(checkpoint.toString()) });
     if (operations.length === 0) return;
     await this.requireDb().batch(operations);
     if (checkpoint !== null) this.checkpointOffset = checkpoint;

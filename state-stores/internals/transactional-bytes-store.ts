@@ -1,4 +1,12 @@
-import { compareBytes, mapKey, prefixEnd, type ByteEntry, type ByteRange, type ByteWrite, type BytesStore } from './bytes.ts';
+import {
+  compareBytes,
+  mapKey,
+  prefixEnd,
+  type ByteEntry,
+  type ByteRange,
+  type ByteWrite,
+  type BytesStore,
+} from './bytes.ts';
 
 /**
  * The write buffer of the open transaction over an inner store (Quix's `PartitionTransaction`):
@@ -20,7 +28,10 @@ export class TransactionalBytesStore {
   }
 
   put(key: Buffer, value: Buffer | null): void {
-    this.pending.set(mapKey(key), { key: Buffer.from(key), value: value === null ? null : Buffer.from(value) });
+    this.pending.set(mapKey(key), {
+      key: Buffer.from(key),
+      value: value === null ? null : Buffer.from(value),
+    });
   }
 
   /** Inner entries merged with pending writes (deletes hide, puts override or add), in byte order. */

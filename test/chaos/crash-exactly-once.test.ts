@@ -20,7 +20,6 @@ const APP_SCRIPT = join(import.meta.dirname, 'fixtures', 'counting-app.ts');
 const longSerde = Serdes.Long();
 const totalsSerde = Serdes.Json<GroupTotals>();
 
-
 let kafka: TestKafka;
 beforeAll(async () => {
   kafka = await TestKafka.connect();
@@ -92,7 +91,11 @@ test(`exactly-once survives ${KILL_CYCLES} SIGKILLs: ${RECORDS} records counted 
     return { key: Buffer.from(key), value: longSerde.serialize(input, value) };
   });
   // Input arrives while the app is being killed: a third up front, the rest in waves.
-  const waves = [inputs.slice(0, RECORDS / 3), inputs.slice(RECORDS / 3, (2 * RECORDS) / 3), inputs.slice((2 * RECORDS) / 3)];
+  const waves = [
+    inputs.slice(0, RECORDS / 3),
+    inputs.slice(RECORDS / 3, (2 * RECORDS) / 3),
+    inputs.slice((2 * RECORDS) / 3),
+  ];
   await kafka.produce(input, waves[0] as typeof inputs);
 
   let kills = 0;
@@ -142,7 +145,8 @@ test(`exactly-once survives ${KILL_CYCLES} SIGKILLs: ${RECORDS} records counted 
   const changelog = `${applicationId}-group-totals-changelog`;
   const stored = new Map<string, GroupTotals>();
   for (const record of await kafka.readAll(changelog)) {
-    if (record.key && record.value) stored.set(record.key.toString(), totalsSerde.deserialize(changelog, record.value));
+    if (record.key && record.value)
+      stored.set(record.key.toString(), totalsSerde.deserialize(changelog, record.value));
   }
   expect(Object.fromEntries(stored)).toEqual(Object.fromEntries(expected));
   expect(kills).toBe(KILL_CYCLES);

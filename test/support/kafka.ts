@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { resolveStreamsConfig } from '../../runtime/config.ts';
 import { createLogger } from '../../runtime/logger.ts';
-import { createKafkaPorts } from '../../runtime/app/kafka-binding.ts';
-import type { ConsumedRecord, KafkaPorts } from '../../runtime/app/ports.ts';
+import { createKafkaPorts } from '../../runtime/internals/kafka-binding.ts';
+import type { ConsumedRecord, KafkaPorts } from '../../runtime/internals/ports.ts';
 
 export const BOOTSTRAP = process.env.KAFKA_BOOTSTRAP ?? '127.0.0.1:19092';
 
@@ -39,7 +39,10 @@ export class TestKafka {
     await this.portsValue.admin.createTopics([{ name, partitions, replicationFactor: 1, configs }]);
   }
 
-  async produce(topic: string, records: { key: Buffer | null; value: Buffer | null; timestamp?: number }[]): Promise<void> {
+  async produce(
+    topic: string,
+    records: { key: Buffer | null; value: Buffer | null; timestamp?: number }[],
+  ): Promise<void> {
     const [count] = [...(await this.portsValue.admin.partitionCounts([topic])).values()];
     if (count === undefined) throw new Error(`No topic ${topic}`);
     let next = 0;

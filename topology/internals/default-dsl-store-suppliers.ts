@@ -10,7 +10,9 @@ export function defaultDslStoreSuppliers(): DslStoreSuppliers | null {
           ? Stores.inMemoryKeyValueStore(params.name)
           : Stores.persistentKeyValueStore(params.name);
       const builder = Stores.keyValueStoreBuilder(supplier, params.keySerde, params.valueSerde);
-      return params.loggingEnabled ? builder.withLoggingEnabled(params.logConfig) : builder.withLoggingDisabled();
+      return params.loggingEnabled
+        ? builder.withLoggingEnabled(params.logConfig)
+        : builder.withLoggingDisabled();
     },
   };
 }

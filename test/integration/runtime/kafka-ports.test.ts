@@ -1,10 +1,9 @@
 import { resolveStreamsConfig } from '../../../runtime/config.ts';
 import { createLogger } from '../../../runtime/logger.ts';
-import { createKafkaPorts } from '../../../runtime/app/kafka-binding.ts';
-import type { KafkaPorts, TopicPartition } from '../../../runtime/app/ports.ts';
+import { createKafkaPorts } from '../../../runtime/internals/kafka-binding.ts';
+import type { KafkaPorts, TopicPartition } from '../../../runtime/internals/ports.ts';
 import { ProducerFencedError } from '../../../topology/errors.ts';
 import { BOOTSTRAP, TestKafka, uniqueName } from '../../support/kafka.ts';
-
 
 let kafka: TestKafka;
 beforeAll(async () => {
@@ -45,7 +44,14 @@ test('round trip keeps keys, values, headers and timestamps', async () => {
   const topic = uniqueName('roundtrip');
   await kafka.createTopic(topic, 2);
   await kafka.ports.producer.send([
-    { topic, partition: 1, key: Buffer.from('k'), value: Buffer.from('v'), timestamp: 1234, headers: new Map([['h', Buffer.from('x')]]) },
+    {
+      topic,
+      partition: 1,
+      key: Buffer.from('k'),
+      value: Buffer.from('v'),
+      timestamp: 1234,
+      headers: new Map([['h', Buffer.from('x')]]),
+    },
     { topic, partition: 0, key: null, value: null, timestamp: 99, headers: new Map() },
   ]);
   const records = await kafka.readAll(topic);
@@ -73,7 +79,10 @@ test('an aborted transaction is invisible to read_committed and commits no offse
   const output = uniqueName('txn-out');
   await kafka.createTopic(input, 1);
   await kafka.createTopic(output, 1);
-  await kafka.produce(input, [{ key: Buffer.from('a'), value: Buffer.from('1') }, { key: Buffer.from('b'), value: Buffer.from('2') }]);
+  await kafka.produce(input, [
+    { key: Buffer.from('a'), value: Buffer.from('1') },
+    { key: Buffer.from('b'), value: Buffer.from('2') },
+  ]);
   const ports = await transactionalPorts(uniqueName('txn-app'), 'i1');
   try {
     const assigned = await joined(ports, input);
@@ -82,18 +91,47 @@ test('an aborted transaction is invisible to read_committed and commits no offse
     expect(consumed).toHaveLength(2);
 
     await ports.producer.begin();
-    await ports.producer.send([{ topic: output, partition: 0, key: null, value: Buffer.from('aborted'), timestamp: Date.now(), headers: new Map() }]);
-    await ports.producer.sendOffsets([{ topic: input, partition: 0, offset: 2n }], ports.consumer.groupMetadata());
+    await ports.producer.send([
+      {
+        topic: output,
+        partition: 0,
+        key: null,
+        value: Buffer.from('aborted'),
+        timestamp: Date.now(),
+        headers: new Map(),
+      },
+    ]);
+    await ports.producer.sendOffsets(
+      [{ topic: input, partition: 0, offset: 2n }],
+      ports.consumer.groupMetadata(),
+    );
     await ports.producer.abort();
     expect(await kafka.readAll(output)).toHaveLength(0);
     expect((await ports.consumer.committed([{ topic: input, partition: 0 }])).get(`${input}:0`)).toBeNull();
 
     await ports.producer.begin();
     const last = await ports.producer.send([
-      { topic: output, partition: 0, key: null, value: Buffer.from('c1'), timestamp: Date.now(), headers: new Map() },
-      { topic: output, partition: 0, key: null, value: Buffer.from('c2'), timestamp: Date.now(), headers: new Map() },
+      {
+        topic: output,
+        partition: 0,
+        key: null,
+        value: Buffer.from('c1'),
+        timestamp: Date.now(),
+        headers: new Map(),
+      },
+      {
+        topic: output,
+        partition: 0,
+        key: null,
+        value: Buffer.from('c2'),
+        timestamp: Date.now(),
+        headers: new Map(),
+      },
     ]);
-    await ports.producer.sendOffsets([{ topic: input, partition: 0, offset: 2n }], ports.consumer.groupMetadata());
+    await ports.producer.sendOffsets(
+      [{ topic: input, partition: 0, offset: 2n }],
+      ports.consumer.groupMetadata(),
+    );
     await ports.producer.commit();
     const visible = await kafka.readAll(output);
     expect(visible.map((r) => r.value?.toString())).toEqual(['c1', 'c2']);
@@ -113,13 +151,40 @@ test('a producer fenced by a newer instance with the same transactional id fails
   const newer = await transactionalPorts(applicationId, 'same');
   try {
     await old.producer.begin();
-    await old.producer.send([{ topic, partition: 0, key: null, value: Buffer.from('old'), timestamp: Date.now(), headers: new Map() }]);
+    await old.producer.send([
+      {
+        topic,
+        partition: 0,
+        key: null,
+        value: Buffer.from('old'),
+        timestamp: Date.now(),
+        headers: new Map(),
+      },
+    ]);
     await newer.producer.begin();
-    await newer.producer.send([{ topic, partition: 0, key: null, value: Buffer.from('new'), timestamp: Date.now(), headers: new Map() }]);
+    await newer.producer.send([
+      {
+        topic,
+        partition: 0,
+        key: null,
+        value: Buffer.from('new'),
+        timestamp: Date.now(),
+        headers: new Map(),
+      },
+    ]);
     await newer.producer.commit();
     await expect(
       (async () => {
-        await old.producer.send([{ topic, partition: 0, key: null, value: Buffer.from('zombie'), timestamp: Date.now(), headers: new Map() }]);
+        await old.producer.send([
+          {
+            topic,
+            partition: 0,
+            key: null,
+            value: Buffer.from('zombie'),
+            timestamp: Date.now(),
+            headers: new Map(),
+          },
+        ]);
         await old.producer.commit();
       })(),
     ).rejects.toBeInstanceOf(ProducerFencedError);

@@ -93,7 +93,11 @@ describe.each(kinds)('%s key-value store through all layers', (_kind, supplier) 
     await store.delete('a2');
     await store.put('a3', 'A3');
     await store.put('b1', 'B1*');
-    expect((await store.range('a1', 'b1')).map((e) => `${e.key}=${e.value}`)).toEqual(['a1=A1', 'a3=A3', 'b1=B1*']);
+    expect((await store.range('a1', 'b1')).map((e) => `${e.key}=${e.value}`)).toEqual([
+      'a1=A1',
+      'a3=A3',
+      'b1=B1*',
+    ]);
     expect((await store.prefixScan(Buffer.from('b'))).map((e) => e.key)).toEqual(['b1', 'b2']);
     expect((await store.all()).map((e) => e.key)).toEqual(['a1', 'a3', 'b1', 'b2', 'c1']);
   });
@@ -117,7 +121,12 @@ describe.each(kinds)('%s key-value store through all layers', (_kind, supplier) 
 describe('RocksDB persistence', () => {
   it('finds its data and checkpoint after close and reopen, and never the aborted writes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kv-reopen-'));
-    const build = () => Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore('s'), Serdes.String(), Serdes.String()).build();
+    const build = () =>
+      Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore('s'),
+        Serdes.String(),
+        Serdes.String(),
+      ).build();
     try {
       const first = build();
       await first.init(contextFor(dir, []));
@@ -143,7 +152,12 @@ describe('RocksDB persistence', () => {
 
   it('opening a database another store holds fails with a message naming the path', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kv-lock-'));
-    const build = () => Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore('s'), Serdes.String(), Serdes.String()).build();
+    const build = () =>
+      Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore('s'),
+        Serdes.String(),
+        Serdes.String(),
+      ).build();
     const first = build();
     await first.init(contextFor(dir, []));
     try {

@@ -88,7 +88,10 @@ export class Committer {
     }
 
     for (const record of produced) {
-      this.metrics.endToEndLatency.observe({ topic: record.topic }, Math.max(0, committedAt - record.timestamp) / 1000);
+      this.metrics.endToEndLatency.observe(
+        { topic: record.topic },
+        Math.max(0, committedAt - record.timestamp) / 1000,
+      );
       this.metrics.produced.inc({ topic: record.topic });
     }
     this.metrics.commits.inc({ outcome: 'committed' });

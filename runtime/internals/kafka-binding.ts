@@ -1,6 +1,12 @@
 import type { StreamsConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { KafkaAdmin, KafkaGroupConsumer, KafkaPartitionReader, KafkaProducer, partitionFor } from '../kafka/index.ts';
+import {
+  KafkaAdmin,
+  KafkaGroupConsumer,
+  KafkaPartitionReader,
+  KafkaProducer,
+  partitionFor,
+} from '../kafka/index.ts';
 import type { KafkaPorts } from './ports.ts';
 
 /**
@@ -9,7 +15,10 @@ import type { KafkaPorts } from './ports.ts';
  * exactly_once_v2, with transactional id `<applicationId>-<instanceId>`), an admin and a reader.
  */
 export async function createKafkaPorts(config: StreamsConfig, log: Logger): Promise<KafkaPorts> {
-  const settings = { clientId: `${config.applicationId}-${config.instanceId}`, bootstrapServers: config.bootstrapServers };
+  const settings = {
+    clientId: `${config.applicationId}-${config.instanceId}`,
+    bootstrapServers: config.bootstrapServers,
+  };
   const consumer = new KafkaGroupConsumer(
     settings,
     { groupId: config.applicationId, groupInstanceId: config.instanceId },

@@ -16,7 +16,9 @@ export async function prepareTopics(
 ): Promise<PartitionCounts> {
   const internal = topology.internalTopics(config.applicationId);
   const internalNames = new Set(internal.map((t) => t.name));
-  const external = [...new Set(topology.sourceTopics(config.applicationId))].filter((t) => !internalNames.has(t));
+  const external = [...new Set(topology.sourceTopics(config.applicationId))].filter(
+    (t) => !internalNames.has(t),
+  );
   const existing = await admin.partitionCounts(external);
   const missing = external.filter((t) => !existing.has(t));
   if (missing.length > 0) {

@@ -64,7 +64,11 @@ export class CommitBuffer implements TaskOutputs {
 
   /** Takes the buffered content and leaves the buffer empty for the next transaction. */
   drain(): { outputs: OutgoingRecord[]; changelogs: PendingChangelog[]; offsets: OffsetToCommit[] } {
-    const drained = { outputs: this.outputs, changelogs: this.changelogs, offsets: [...this.consumed.values()] };
+    const drained = {
+      outputs: this.outputs,
+      changelogs: this.changelogs,
+      offsets: [...this.consumed.values()],
+    };
     this.outputs = [];
     this.changelogs = [];
     this.consumed = new Map();

@@ -156,7 +156,10 @@ export class StreamThread {
       await task.processor.punctuateWallClock(now);
       if (task.processor.counters.punctuations !== before) {
         task.dirty = true;
-        this.metrics.punctuations.inc({ type: 'WALL_CLOCK_TIME' }, task.processor.counters.punctuations - before);
+        this.metrics.punctuations.inc(
+          { type: 'WALL_CLOCK_TIME' },
+          task.processor.counters.punctuations - before,
+        );
       }
     }
   }
@@ -166,7 +169,10 @@ export class StreamThread {
     const created = await this.tasks.createTasks(partitions);
     const inputs = created.flatMap((t) => t.inputs);
     if (inputs.length > 0) this.ports.consumer.pause(inputs);
-    this.log.info({ partitions: partitions.map(tpKey), newTasks: created.map((t) => t.name) }, 'partitions assigned');
+    this.log.info(
+      { partitions: partitions.map(tpKey), newTasks: created.map((t) => t.name) },
+      'partitions assigned',
+    );
   }
 
   private async onRevoked(partitions: readonly TopicPartition[]): Promise<void> {
@@ -227,7 +233,10 @@ export class StreamThread {
     }
     const delay = RECOVERY_BACKOFF_MS[Math.min(this.failures, RECOVERY_BACKOFF_MS.length - 1)] as number;
     this.failures++;
-    this.log.warn({ err, attempt: this.failures, retryInMs: delay }, 'batch failed; rebuilding tasks from committed state');
+    this.log.warn(
+      { err, attempt: this.failures, retryInMs: delay },
+      'batch failed; rebuilding tasks from committed state',
+    );
     this.metrics.commits.inc({ outcome: 'failed' });
     await new Promise((resolve) => setTimeout(resolve, delay));
     try {

@@ -104,7 +104,8 @@ export class TaskManager {
     for (const [name, { id, inputs }] of this.taskIdsOf(partitions)) {
       const existing = this.tasks.get(name);
       if (existing) {
-        for (const tp of inputs) if (!existing.inputs.some((i) => tpKey(i) === tpKey(tp))) existing.inputs.push(tp);
+        for (const tp of inputs)
+          if (!existing.inputs.some((i) => tpKey(i) === tpKey(tp))) existing.inputs.push(tp);
         continue;
       }
       const processor = this.newProcessor(id, name);

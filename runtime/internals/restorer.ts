@@ -41,7 +41,10 @@ export async function restoreStores(
     if (from > end) {
       // The checkpoint is ahead of the changelog: the topic was recreated or truncated. Replaying
       // from the start is the only way back to a state that matches Kafka.
-      log.warn({ task, store: store.name, checkpoint: String(from), end: String(end) }, 'checkpoint beyond changelog end; restoring from the beginning');
+      log.warn(
+        { task, store: store.name, checkpoint: String(from), end: String(end) },
+        'checkpoint beyond changelog end; restoring from the beginning',
+      );
       from = beginning;
     }
     const total = end - from;
@@ -52,7 +55,11 @@ export async function restoreStores(
     if (total > 0n) {
       for await (const batch of ports.reader.read(changelog, from, end)) {
         if (batch.length === 0) continue;
-        const records = batch.map((r) => ({ key: r.key ?? Buffer.alloc(0), value: r.value, offset: r.offset }));
+        const records = batch.map((r) => ({
+          key: r.key ?? Buffer.alloc(0),
+          value: r.value,
+          offset: r.offset,
+        }));
         const next = (batch.at(-1)?.offset ?? from) + 1n;
         await store.restore(records, next);
         restored += batch.length;

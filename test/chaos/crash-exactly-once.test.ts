@@ -28,12 +28,22 @@ afterAll(async () => {
   await kafka.close();
 });
 
-function startApp(env: Record<string, string>): { child: ChildProcess; exited: Promise<number | null> } {
+function startApp(env: Record<string, string>): {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  running: Promise<void>;
+} {
   const child = spawn(process.execPath, [APP_SCRIPT], {
     env: { ...process.env, ...env, LOG_LEVEL: process.env.CRASH_LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout?.resume();
+  let stdout = '';
+  const running = new Promise<void>((resolve) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('STATE RUNNING')) resolve();
+    });
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -43,7 +53,7 @@ function startApp(env: Record<string, string>): { child: ChildProcess; exited: P
   exited.then((code) => {
     if (code !== null && code !== 0) process.stderr.write(`counting-app exited ${code}: ${stderr}\n`);
   });
-  return { child, exited };
+  return { child, exited, running };
 }
 
 async function outputCounts(output: string): Promise<Map<string, number>> {
@@ -111,7 +121,9 @@ test(`exactly-once survives ${KILL_CYCLES} SIGKILLs: ${RECORDS} records counted 
       kills++;
     }
 
-    const { child, exited } = startApp(env);
+    const { child, exited, running } = startApp(env);
+    // Its signal handlers must be installed before SIGTERM, or the default handler kills it.
+    await running;
     await waitUntil(
       async () => {
         const counts = await outputCounts(output);

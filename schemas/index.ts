@@ -1,0 +1,52 @@
+/**
+ * The events of the pipeline: Avro schemas (schemas/avro/<event>/v<N>.avsc), their TypeScript
+ * types and serdes (validated JSON, Confluent-wire Avro, and an input serde accepting both).
+ */
+import type { Serde } from '../topology/serde.ts';
+import { schemaCatalog, latestSchema } from './catalog.ts';
+import { LocalSchemaRegistry, type SchemaRegistry } from './registry.ts';
+import { avroEventSerde, inputEventSerde, jsonEventSerde } from './serdes/event-serdes.ts';
+import type { EventName, EventTypes } from './types.ts';
+
+export * from './types.ts';
+export { schemaCatalog, latestSchema, loadSchemaCatalog, type SchemaVersion } from './catalog.ts';
+export {
+  LocalSchemaRegistry,
+  HttpSchemaRegistry,
+  registryFromEnvironment,
+  type SchemaRegistry,
+} from './registry.ts';
+export { jsonEventSerde, avroEventSerde, inputEventSerde } from './serdes/event-serdes.ts';
+export { checkBackwardCompatibility, type CompatibilityProblem } from './compatibility.ts';
+
+export type EventFormat = 'json' | 'avro';
+
+/** One serde per event for a pipeline: `avro` for internal topics, `json` or `avro` for outputs, `input` for inputs. */
+export interface EventSerdes {
+  json<E extends EventName>(event: E): Serde<EventTypes[E]>;
+  avro<E extends EventName>(event: E): Serde<EventTypes[E]>;
+  input<E extends EventName>(event: E): Serde<EventTypes[E]>;
+  output<E extends EventName>(event: E): Serde<EventTypes[E]>;
+}
+
+/**
+ * Registers (or looks up) the newest schema of every event for `<topic>-value` subjects, then
+ * returns serdes. With the local registry ids are stable and need no server.
+ */
+export async function createEventSerdes(options: {
+  outputFormat: EventFormat;
+  registry?: SchemaRegistry;
+}): Promise<EventSerdes> {
+  const registry = options.registry ?? new LocalSchemaRegistry();
+  const ids = new Map<EventName, number>();
+  for (const event of schemaCatalog().keys())
+    ids.set(event, await registry.register(`${event}-value`, latestSchema(event).schema));
+  const idOf = (event: EventName): number => ids.get(event) as number;
+  const serdes: EventSerdes = {
+    json: (event) => jsonEventSerde(event),
+    avro: (event) => avroEventSerde(event, registry, idOf(event)),
+    input: (event) => inputEventSerde(event, registry, idOf(event)),
+    output: (event) => (options.outputFormat === 'avro' ? serdes.avro(event) : serdes.json(event)),
+  };
+  return serdes;
+}

@@ -1,0 +1,52 @@
+import type avro from 'avsc';
+import { ValidationError } from '../../topology/errors.ts';
+
+/**
+ * Fills missing fields that have defaults (JSON producers may omit optional fields) and drops
+ * fields the schema does not know (extra fields are ignored, as CONTRACT.md says).
+ */
+export function normalize(type: avro.Type, value: unknown): unknown {
+  const name = type.typeName;
+  if (name === 'record' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const input = value as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const field of (type as avro.types.RecordType).fields) {
+      const present = field.name in input && input[field.name] !== undefined;
+      const fieldDefault: unknown = field.defaultValue();
+      out[field.name] = present ? normalize(field.type, input[field.name]) : fieldDefault;
+    }
+    return out;
+  }
+  if (name === 'array' && Array.isArray(value)) {
+    return value.map((item) => normalize((type as avro.types.ArrayType).itemsType, item));
+  }
+  if (name === 'union:unwrapped' && value !== null && value !== undefined) {
+    const branch = (type as avro.types.UnwrappedUnionType).types.find((t) => t.typeName !== 'null');
+    return branch ? normalize(branch, value) : value;
+  }
+  return value;
+}
+
+/** Checks a value against the schema; the error names the first bad path, e.g. `items[0].quantity`. */
+export function assertValid(type: avro.Type, value: unknown, what: string): void {
+  const problems: string[] = [];
+  type.isValid(value, {
+    errorHook: (path: string[], bad: unknown, badType: avro.Type) => {
+      const location = path.reduce(
+        (acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part),
+        '',
+      );
+      problems.push(
+        `${location || '(root)'}: expected ${describe(badType)}, got ${JSON.stringify(bad) ?? 'nothing'}`,
+      );
+    },
+  });
+  if (problems.length > 0) throw new ValidationError(`${what}: ${problems.slice(0, 3).join('; ')}`);
+}
+
+function describe(type: avro.Type): string {
+  if (type.typeName === 'enum') return `one of ${(type as avro.types.EnumType).symbols.join('|')}`;
+  if (type.typeName === 'union:unwrapped')
+    return (type as avro.types.UnwrappedUnionType).types.map(describe).join(' or ');
+  return type.typeName;
+}

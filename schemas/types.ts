@@ -113,6 +113,17 @@ export interface NotificationFailed {
   at: number;
 }
 
+export interface NotificationRequested {
+  orderId: string;
+  status: string;
+  previousStatus: string | null;
+  reason: string | null;
+  email: string | null;
+  phone: string | null;
+  webhookUrl: string | null;
+  at: number;
+}
+
 /** Event name → its TypeScript type; the names are the folders under schemas/avro/. */
 export interface EventTypes {
   'order-created': OrderCreated;
@@ -125,5 +136,6 @@ export interface EventTypes {
   'order-status-changed': OrderStatusChanged;
   'notification-sent': NotificationSent;
   'notification-failed': NotificationFailed;
+  'notification-requested': NotificationRequested;
 }
 export type EventName = keyof EventTypes;

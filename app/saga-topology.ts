@@ -1,0 +1,181 @@
+import { Stores } from '../state-stores/index.ts';
+import { Serdes, StreamsBuilder, type KStream, type Serde, type Topology } from '../topology/index.ts';
+import type { EventSerdes, OrderStatus } from '../schemas/index.ts';
+import {
+  INVENTORY_STORE,
+  InventoryProcessor,
+  RESERVATIONS_STORE,
+  type InventoryInput,
+} from '../processors/inventory.ts';
+import {
+  NOTIFICATION_RETRY_INDEX,
+  NOTIFICATION_RETRY_STORE,
+  NotificationProcessor,
+  type NotificationOutcome,
+} from '../processors/notification.ts';
+import {
+  EXPIRY_INDEX_STORE,
+  ORDER_SAGA_STORE,
+  OrderSagaProcessor,
+  type SagaInput,
+  type SagaOutput,
+} from '../processors/order-saga.ts';
+import { PAYMENT_RETRY_INDEX, PAYMENT_STORE, PaymentProcessor } from '../processors/payment.ts';
+import type { BackoffPolicy, NotifierPort, PaymentPort, SagaMetricsPort } from '../processors/ports.ts';
+import type { SagaTopics } from './saga-topics.ts';
+
+export interface SagaTopologyConfig {
+  topics: SagaTopics;
+  serdes: EventSerdes;
+  storeType: 'rocksDB' | 'in_memory';
+  reservationTimeoutMs: number;
+  expiryCheckIntervalMs: number;
+  paymentMaxAttempts: number;
+  notificationMaxAttempts: number;
+  retryCheckIntervalMs: number;
+  notifyOn: readonly OrderStatus[];
+}
+
+export interface SagaPorts {
+  payment: PaymentPort;
+  notifier: NotifierPort;
+  backoff: BackoffPolicy;
+  metrics?: SagaMetricsPort;
+}
+
+const key = Serdes.String();
+
+/**
+ * The saga as a topology, built only with the engine's public API (ARCHITECTURE.md, saga sketch):
+ * orders and results keyed by orderId meet in the order-saga sub-topology; reservation requests
+ * and stock keyed by SKU meet in the inventory sub-topology; payment and notification each run in
+ * their own sub-topology so their I/O never slows the saga's partitions.
+ */
+export function buildSagaTopology(config: SagaTopologyConfig, ports: SagaPorts): Topology {
+  const builder = new StreamsBuilder({ defaultDslStore: config.storeType });
+  const { topics, serdes } = config;
+  const store = <V>(name: string, valueSerde: Serde<V>) => {
+    const supplier =
+      config.storeType === 'in_memory'
+        ? Stores.inMemoryKeyValueStore(name)
+        : Stores.persistentKeyValueStore(name);
+    builder.addStateStore(Stores.keyValueStoreBuilder(supplier, key, valueSerde));
+  };
+  for (const name of [
+    ORDER_SAGA_STORE,
+    INVENTORY_STORE,
+    RESERVATIONS_STORE,
+    PAYMENT_STORE,
+    NOTIFICATION_RETRY_STORE,
+  ])
+    store(name, Serdes.Json());
+  for (const name of [EXPIRY_INDEX_STORE, PAYMENT_RETRY_INDEX, NOTIFICATION_RETRY_INDEX])
+    store(name, Serdes.String());
+
+  // Order saga [orderId]: orders (re-keyed: producers may omit the key) + reservation and payment results.
+  const orders: KStream<string, SagaInput> = builder
+    .stream(topics.orders, { keySerde: key, valueSerde: serdes.input('order-created') })
+    .selectKey((_key, order) => order.orderId)
+    .repartition({ name: 'orders-by-id', keySerde: key, valueSerde: serdes.avro('order-created') })
+    .mapValues((order): SagaInput => ({ kind: 'order', order }));
+  const reservationResults = builder
+    .stream(topics.reservationResults, { keySerde: key, valueSerde: serdes.avro('reservation-result') })
+    .mapValues((result): SagaInput => ({ kind: 'reservation', result }));
+  const paymentResults = builder
+    .stream(topics.paymentResults, { keySerde: key, valueSerde: serdes.avro('payment-result') })
+    .mapValues((result): SagaInput => ({ kind: 'payment', result }));
+  const saga = orders
+    .merge(reservationResults)
+    .merge(paymentResults)
+    .process<string, SagaOutput>(
+      () =>
+        new OrderSagaProcessor({
+          reservationTimeoutMs: config.reservationTimeoutMs,
+          expiryCheckIntervalMs: config.expiryCheckIntervalMs,
+          notifyOn: config.notifyOn,
+          metrics: ports.metrics,
+        }),
+      { name: 'order-saga' },
+      ORDER_SAGA_STORE,
+      EXPIRY_INDEX_STORE,
+    );
+  const only = <K extends SagaOutput['kind']>(kind: K) =>
+    saga
+      .filter((_k, out) => out.kind === kind)
+      .mapValues((out) => (out as Extract<SagaOutput, { kind: K }>).event);
+  only('status').to(topics.orderStatus, { keySerde: key, valueSerde: serdes.output('order-status-changed') });
+  only('shipment').to(topics.shipments, { keySerde: key, valueSerde: serdes.output('shipment-scheduled') });
+  only('reservation').to(topics.reservationRequests, {
+    keySerde: key,
+    valueSerde: serdes.avro('reservation-requested'),
+  });
+  only('payment').to(topics.paymentRequests, { keySerde: key, valueSerde: serdes.avro('payment-requested') });
+  only('notification').to(topics.notificationRequests, {
+    keySerde: key,
+    valueSerde: serdes.avro('notification-requested'),
+  });
+
+  // Inventory [sku]: every decision for a SKU is made by the one task owning its partition.
+  const stock = builder
+    .stream(topics.stock, { keySerde: key, valueSerde: serdes.input('stock-adjusted') })
+    .selectKey((_key, adjustment) => adjustment.sku)
+    .repartition({ name: 'stock-by-sku', keySerde: key, valueSerde: serdes.avro('stock-adjusted') })
+    .mapValues((adjustment): InventoryInput => ({ kind: 'stock', stock: adjustment }));
+  builder
+    .stream(topics.reservationRequests, { keySerde: key, valueSerde: serdes.avro('reservation-requested') })
+    .mapValues((request): InventoryInput => ({ kind: 'request', request }))
+    .merge(stock)
+    .process(() => new InventoryProcessor(), { name: 'inventory' }, INVENTORY_STORE, RESERVATIONS_STORE)
+    .to(topics.reservationResults, { keySerde: key, valueSerde: serdes.avro('reservation-result') });
+
+  // Payment [orderId]: gateway calls with retries as punctuator-driven state.
+  builder
+    .stream(topics.paymentRequests, { keySerde: key, valueSerde: serdes.avro('payment-requested') })
+    .process(
+      () =>
+        new PaymentProcessor(ports.payment, {
+          maxAttempts: config.paymentMaxAttempts,
+          backoff: ports.backoff,
+          retryCheckIntervalMs: config.retryCheckIntervalMs,
+          metrics: ports.metrics,
+        }),
+      { name: 'payment' },
+      PAYMENT_STORE,
+      PAYMENT_RETRY_INDEX,
+    )
+    .to(topics.paymentResults, { keySerde: key, valueSerde: serdes.avro('payment-result') });
+
+  // Notification [orderId]: email, SMS, webhooks; one outcome record per delivery.
+  const outcomes = builder
+    .stream(topics.notificationRequests, { keySerde: key, valueSerde: serdes.avro('notification-requested') })
+    .process<string, NotificationOutcome>(
+      () =>
+        new NotificationProcessor(ports.notifier, {
+          maxAttempts: config.notificationMaxAttempts,
+          backoff: ports.backoff,
+          retryCheckIntervalMs: config.retryCheckIntervalMs,
+          metrics: ports.metrics,
+        }),
+      { name: 'notification' },
+      NOTIFICATION_RETRY_STORE,
+      NOTIFICATION_RETRY_INDEX,
+    );
+  const sent = serdes.output('notification-sent');
+  const failed = serdes.output('notification-failed');
+  outcomes.to(topics.notifications, {
+    keySerde: key,
+    valueSerde: {
+      serialize: (topic, outcome) =>
+        outcome.kind === 'sent'
+          ? sent.serialize(topic, outcome.event)
+          : failed.serialize(topic, outcome.event),
+      deserialize: (topic, data) => {
+        const event = JSON.parse(data.toString('utf8')) as { reason?: string };
+        return event.reason === undefined
+          ? { kind: 'sent', event: sent.deserialize(topic, data) }
+          : { kind: 'failed', event: failed.deserialize(topic, data) };
+      },
+    },
+  });
+  return builder.build();
+}

@@ -22,6 +22,7 @@ import {
 } from '../processors/order-saga.ts';
 import { PAYMENT_RETRY_INDEX, PAYMENT_STORE, PaymentProcessor } from '../processors/payment.ts';
 import type { BackoffPolicy, NotifierPort, PaymentPort, SagaMetricsPort } from '../processors/ports.ts';
+import { ReadModelSinkProcessor, type ReadModelPort } from '../processors/read-model-sink.ts';
 import type { SagaTopics } from './saga-topics.ts';
 
 export interface SagaTopologyConfig {
@@ -41,9 +42,19 @@ export interface SagaPorts {
   notifier: NotifierPort;
   backoff: BackoffPolicy;
   metrics?: SagaMetricsPort;
+  /** When given, `order-status` is also kept in the SQL read model. */
+  readModel?: ReadModelPort;
 }
 
 const key = Serdes.String();
+
+/**
+ * The saga's services. Each can run as its own StreamsApp (own consumer group, own transactional
+ * producer, own thread of work), so the I/O of payment, notification and the read model never
+ * delays the commits of the order saga and the inventory.
+ */
+export type SagaPart = 'core' | 'payment' | 'notification' | 'read-model';
+export const ALL_SAGA_PARTS: readonly SagaPart[] = ['core', 'payment', 'notification', 'read-model'];
 
 /**
  * The saga as a topology, built only with the engine's public API (ARCHITECTURE.md, saga sketch):
@@ -51,26 +62,41 @@ const key = Serdes.String();
  * and stock keyed by SKU meet in the inventory sub-topology; payment and notification each run in
  * their own sub-topology so their I/O never slows the saga's partitions.
  */
-export function buildSagaTopology(config: SagaTopologyConfig, ports: SagaPorts): Topology {
+export function buildSagaTopology(
+  config: SagaTopologyConfig,
+  ports: SagaPorts,
+  parts: readonly SagaPart[] = ALL_SAGA_PARTS,
+): Topology {
   const builder = new StreamsBuilder({ defaultDslStore: config.storeType });
-  const { topics, serdes } = config;
-  const store = <V>(name: string, valueSerde: Serde<V>) => {
+  const store: AddStore = (name, valueSerde) => {
     const supplier =
       config.storeType === 'in_memory'
         ? Stores.inMemoryKeyValueStore(name)
         : Stores.persistentKeyValueStore(name);
     builder.addStateStore(Stores.keyValueStoreBuilder(supplier, key, valueSerde));
   };
-  for (const name of [
-    ORDER_SAGA_STORE,
-    INVENTORY_STORE,
-    RESERVATIONS_STORE,
-    PAYMENT_STORE,
-    NOTIFICATION_RETRY_STORE,
-  ])
-    store(name, Serdes.Json());
-  for (const name of [EXPIRY_INDEX_STORE, PAYMENT_RETRY_INDEX, NOTIFICATION_RETRY_INDEX])
-    store(name, Serdes.String());
+  if (parts.includes('core')) addCore(builder, config, ports, store);
+  if (parts.includes('payment')) addPayment(builder, config, ports, store);
+  if (parts.includes('notification')) addNotification(builder, config, ports, store);
+  const readModel = ports.readModel;
+  if (parts.includes('read-model') && readModel) {
+    // The SQL projection of order-status, exactly-once by offsets stored with the rows.
+    builder
+      .stream(config.topics.orderStatus, {
+        keySerde: key,
+        valueSerde: config.serdes.output('order-status-changed'),
+      })
+      .process(() => new ReadModelSinkProcessor(readModel), { name: 'read-model-sink' });
+  }
+  return builder.build();
+}
+
+type AddStore = <V>(name: string, valueSerde: Serde<V>) => void;
+
+function addCore(builder: StreamsBuilder, config: SagaTopologyConfig, ports: SagaPorts, store: AddStore): void {
+  const { topics, serdes } = config;
+  for (const name of [ORDER_SAGA_STORE, INVENTORY_STORE, RESERVATIONS_STORE]) store(name, Serdes.Json());
+  store(EXPIRY_INDEX_STORE, Serdes.String());
 
   // Order saga [orderId]: orders (re-keyed: producers may omit the key) + reservation and payment results.
   const orders: KStream<string, SagaInput> = builder
@@ -127,7 +153,12 @@ export function buildSagaTopology(config: SagaTopologyConfig, ports: SagaPorts):
     .merge(stock)
     .process(() => new InventoryProcessor(), { name: 'inventory' }, INVENTORY_STORE, RESERVATIONS_STORE)
     .to(topics.reservationResults, { keySerde: key, valueSerde: serdes.avro('reservation-result') });
+}
 
+function addPayment(builder: StreamsBuilder, config: SagaTopologyConfig, ports: SagaPorts, store: AddStore): void {
+  const { topics, serdes } = config;
+  store(PAYMENT_STORE, Serdes.Json());
+  store(PAYMENT_RETRY_INDEX, Serdes.String());
   // Payment [orderId]: gateway calls with retries as punctuator-driven state.
   builder
     .stream(topics.paymentRequests, { keySerde: key, valueSerde: serdes.avro('payment-requested') })
@@ -144,7 +175,12 @@ export function buildSagaTopology(config: SagaTopologyConfig, ports: SagaPorts):
       PAYMENT_RETRY_INDEX,
     )
     .to(topics.paymentResults, { keySerde: key, valueSerde: serdes.avro('payment-result') });
+}
 
+function addNotification(builder: StreamsBuilder, config: SagaTopologyConfig, ports: SagaPorts, store: AddStore): void {
+  const { topics, serdes } = config;
+  store(NOTIFICATION_RETRY_STORE, Serdes.Json());
+  store(NOTIFICATION_RETRY_INDEX, Serdes.String());
   // Notification [orderId]: email, SMS, webhooks; one outcome record per delivery.
   const outcomes = builder
     .stream(topics.notificationRequests, { keySerde: key, valueSerde: serdes.avro('notification-requested') })
@@ -177,5 +213,6 @@ export function buildSagaTopology(config: SagaTopologyConfig, ports: SagaPorts):
       },
     },
   });
-  return builder.build();
+
 }
+

@@ -20,3 +20,4 @@ export {
   readDeadLetterHeaders,
   type DeadLetterStage,
 } from './task/index.ts';
+export { KafkaClient, type TopicSpec, type ConsumedRecord } from './kafka-client.ts';

@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import { ConfigError } from '../topology/index.ts';
+import type { OrderStatus } from '../schemas/index.ts';
+
+/** Every setting of the pipeline service, from the environment, with its default and why. */
+export interface PipelineConfig {
+  bootstrapServers: string[];
+  applicationId: string;
+  instanceId: string;
+  topicPrefix: string;
+  /** Partitions of the topics the app creates; inputs that exist must all have this many (co-partitioning). */
+  partitions: number;
+  stateDir: string;
+  storeType: 'rocksDB' | 'in_memory';
+  outputFormat: 'json' | 'avro';
+  httpHost: string;
+  httpPort: number;
+  paymentGatewayUrl: string;
+  paymentMaxAttempts: number;
+  /** Long enough for the payment retries to finish (≈ 6 attempts of backoff up to 2 s), short enough to free stock. */
+  reservationTimeoutMs: number;
+  smtp: { host: string; port: number; from: string } | null;
+  sms: { providerUrl: string; apiKey: string; from: string } | null;
+  webhook: { url: string; secret: string } | null;
+  /** PostgreSQL read model of order-status; off when unset. */
+  databaseUrl: string | null;
+  notifyOn: OrderStatus[];
+}
+
+function integer(env: NodeJS.ProcessEnv, key: string, fallback: number, min = 1): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new ConfigError(key, raw, `an integer >= ${min}`);
+  return value;
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, key: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[key] ?? fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(key, raw, `one of ${allowed.join(', ')}`);
+  return raw as T;
+}
+
+export function pipelineConfigFromEnv(env: NodeJS.ProcessEnv = process.env): PipelineConfig {
+  const applicationId = env.APPLICATION_ID ?? 'ecommerce-saga';
+  return {
+    bootstrapServers: (env.KAFKA_BOOTSTRAP ?? '127.0.0.1:19092').split(','),
+    applicationId,
+    instanceId: env.INSTANCE_ID ?? 'instance-1',
+    topicPrefix: env.TOPIC_PREFIX ?? '',
+    partitions: integer(env, 'PARTITIONS', 3),
+    stateDir: env.STATE_DIR ?? join(process.cwd(), '.stack', 'state'),
+    storeType: oneOf(env, 'STORE_TYPE', ['rocksDB', 'in_memory'], 'rocksDB'),
+    outputFormat: oneOf(env, 'OUTPUT_FORMAT', ['json', 'avro'], 'json'),
+    httpHost: env.HTTP_HOST ?? '127.0.0.1',
+    httpPort: integer(env, 'HTTP_PORT', 8080, 0),
+    paymentGatewayUrl: env.PAYMENT_GATEWAY_URL ?? 'http://127.0.0.1:8090',
+    paymentMaxAttempts: integer(env, 'PAYMENT_MAX_ATTEMPTS', 6),
+    reservationTimeoutMs: integer(env, 'RESERVATION_TIMEOUT_MS', 30_000),
+    smtp: env.SMTP_HOST ? { host: env.SMTP_HOST, port: integer(env, 'SMTP_PORT', 25), from: env.SMTP_FROM ?? 'orders@example.com' } : null,
+    sms: env.SMS_PROVIDER_URL ? { providerUrl: env.SMS_PROVIDER_URL, apiKey: env.SMS_API_KEY ?? '', from: env.SMS_FROM ?? 'SHOP' } : null,
+    webhook: env.WEBHOOK_URL ? { url: env.WEBHOOK_URL, secret: env.WEBHOOK_SECRET ?? '' } : null,
+    databaseUrl: env.DATABASE_URL ?? null,
+    notifyOn: ['CREATED', 'SHIPPED', 'REJECTED', 'CANCELLED', 'EXPIRED'],
+  };
+}

@@ -1,0 +1,71 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import { Serdes, SerdeError, ValidationError } from '../topology/index.ts';
+import { jsonEventSerde } from '../schemas/index.ts';
+import type { KafkaClient, StreamsApp } from '../runtime/index.ts';
+import { INVENTORY_STORE, type SkuStock } from '../processors/inventory.ts';
+import { ORDER_SAGA_STORE, type OrderState } from '../processors/order-saga.ts';
+
+const orderSerde = jsonEventSerde('order-created');
+
+/**
+ * The order API: POST /orders (validated like the topic's input, produced as OrderCreated keyed by
+ * orderId — the saga ignores a repeated orderId, so retries are safe), GET /orders/:id and
+ * GET /stock/:sku answered from the local state stores, health, readiness and Prometheus metrics.
+ */
+export function buildHttpApi(options: {
+  app: StreamsApp;
+  apps: ReadonlyMap<string, StreamsApp>;
+  kafka: KafkaClient;
+  ordersTopic: string;
+  registry: Registry;
+}): FastifyInstance {
+  const { app, apps, kafka, ordersTopic, registry } = options;
+  const server = Fastify({ logger: false, bodyLimit: 1_048_576 });
+  server.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  server.post('/orders', async (request, reply) => {
+    const body = request.body as Buffer;
+    try {
+      const order = orderSerde.deserialize(ordersTopic, body);
+      const createdAt = order.createdAt ?? Date.now();
+      await kafka.produce(ordersTopic, [{ key: order.orderId, value: JSON.stringify({ ...order, createdAt }), timestamp: createdAt }]);
+      return reply.code(202).send({ orderId: order.orderId, status: 'ACCEPTED' });
+    } catch (error) {
+      if (error instanceof ValidationError || error instanceof SerdeError) return reply.code(400).send({ error: error.message });
+      throw error;
+    }
+  });
+
+  server.get<{ Params: { id: string } }>('/orders/:id', async (request, reply) => {
+    const order = await app.queryKeyValue<string, OrderState>(ORDER_SAGA_STORE, request.params.id, Serdes.String());
+    if (!order) return reply.code(404).send({ error: `order ${request.params.id} not found on this instance` });
+    return { orderId: order.orderId, status: order.status, createdAt: order.createdAt, lines: order.lines, amount: order.amount, currency: order.currency };
+  });
+
+  server.get<{ Params: { sku: string } }>('/stock/:sku', async (request, reply) => {
+    const stock = await app.queryKeyValue<string, SkuStock>(INVENTORY_STORE, request.params.sku, Serdes.String());
+    if (!stock) return reply.code(404).send({ error: `sku ${request.params.sku} not found on this instance` });
+    return { sku: request.params.sku, ...stock };
+  });
+
+  const states = () => Object.fromEntries([...apps].map(([name, a]) => [name, a.state]));
+  server.get('/healthz', async (_request, reply) => {
+    const healthy = [...apps.values()].every((a) => a.state !== 'ERROR' && a.state !== 'NOT_RUNNING');
+    return reply.code(healthy ? 200 : 503).send({ states: states() });
+  });
+
+  server.get('/readyz', async (_request, reply) => {
+    const ready = [...apps.values()].every((a) => a.isReady());
+    return reply.code(ready ? 200 : 503).send({ states: states(), ready });
+  });
+
+  // The saga core's engine and domain metrics; each other service's engine metrics under its name.
+  server.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  server.get<{ Params: { service: string } }>('/metrics/:service', async (request, reply) => {
+    const service = apps.get(request.params.service);
+    if (!service) return reply.code(404).send({ error: `no service ${request.params.service}; known: ${[...apps.keys()].join(', ')}` });
+    return reply.type(service.metrics.registry.contentType).send(await service.metrics.registry.metrics());
+  });
+  return server;
+}

@@ -1,0 +1,59 @@
+/**
+ * The pipeline service: `node app/main.ts` (configured by environment; `--help` lists it).
+ */
+import { createLogger } from '../runtime/index.ts';
+import { pipelineConfigFromEnv } from './config.ts';
+import { startPipeline } from './pipeline.ts';
+
+const HELP = `Usage: node app/main.ts        (npm start)
+
+Runs the e-commerce saga on Kafka with exactly-once processing and serves the order API.
+
+Environment (defaults in brackets):
+  KAFKA_BOOTSTRAP        host:port list                    [127.0.0.1:19092]
+  APPLICATION_ID         consumer group / internal topics  [ecommerce-saga]
+  INSTANCE_ID            stable per instance (fencing)     [instance-1]
+  TOPIC_PREFIX           prefix for every topic            []
+  PARTITIONS             partitions of created topics      [3]
+  STATE_DIR              RocksDB state                     [./.stack/state]
+  STORE_TYPE             rocksDB | in_memory               [rocksDB]
+  OUTPUT_FORMAT          json | avro                       [json]
+  HTTP_HOST, HTTP_PORT   order API                         [127.0.0.1, 8080]
+  PAYMENT_GATEWAY_URL    payment gateway                   [http://127.0.0.1:8090]
+  PAYMENT_MAX_ATTEMPTS   charge attempts before FAILED     [6]
+  RESERVATION_TIMEOUT_MS RESERVED → EXPIRED after          [30000]
+  SMTP_HOST, SMTP_PORT, SMTP_FROM          e-mail channel (off when SMTP_HOST unset)
+  SMS_PROVIDER_URL, SMS_API_KEY, SMS_FROM  SMS channel (off when unset)
+  WEBHOOK_URL, WEBHOOK_SECRET              webhook channel (off when unset)
+  DATABASE_URL           PostgreSQL read model (off when unset)
+  SCHEMA_REGISTRY_URL    Confluent-compatible registry (local stable ids when unset)
+  LOG_LEVEL              pino level                        [info]`;
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(`${HELP}\n`);
+  process.exit(0);
+}
+
+const log = createLogger('pipeline');
+try {
+  const pipeline = await startPipeline(pipelineConfigFromEnv(), log);
+  const stop = (signal: string) => {
+    log.info({ signal }, 'stopping');
+    pipeline.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  pipeline.app.on('error', (error) => {
+    log.fatal({ err: error }, 'pipeline failed');
+    void pipeline.stop().finally(() => process.exit(1));
+  });
+} catch (error) {
+  log.fatal({ err: error }, 'pipeline could not start');
+  process.exit(1);
+}

@@ -1,0 +1,95 @@
+import { ConfigError } from '../topology/index.ts';
+import { createEventSerdes, registryFromEnvironment } from '../schemas/index.ts';
+import { KafkaClient, StreamsApp, StreamsMetrics, type Logger } from '../runtime/index.ts';
+import type { PipelineConfig } from './config.ts';
+import { buildHttpApi } from './http-api.ts';
+import { backoff, notifierPort, paymentPort, readModelPort } from './ports-wiring.ts';
+import { sagaMetrics } from './saga-metrics.ts';
+import { sagaTopics, topicsToCreate } from './saga-topics.ts';
+import { ALL_SAGA_PARTS, buildSagaTopology, type SagaPart } from './saga-topology.ts';
+
+export interface RunningPipeline {
+  /** The order saga and inventory: its stores answer the order API. */
+  app: StreamsApp;
+  /** Every service of the saga, each its own StreamsApp. */
+  apps: ReadonlyMap<SagaPart, StreamsApp>;
+  kafka: KafkaClient;
+  httpUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the pipeline service: topics, the saga topology on a StreamsApp (exactly-once), the read
+ * model, and the HTTP API. Input topics that already exist must have `config.partitions` partitions,
+ * because orders, stock and the saga's loop topics are co-partitioned.
+ */
+export async function startPipeline(config: PipelineConfig, log: Logger): Promise<RunningPipeline> {
+  const topics = sagaTopics(config.applicationId, config.topicPrefix);
+  const kafka = await KafkaClient.connect({ bootstrapServers: config.bootstrapServers, clientId: `${config.applicationId}-${config.instanceId}-admin` });
+  for (const input of [topics.orders, topics.stock]) {
+    const count = await kafka.partitionCount(input);
+    if (count !== undefined && count !== config.partitions) {
+      throw new ConfigError('PARTITIONS', config.partitions, `the partition count of existing input topic ${input} (${count}): the saga's topics are co-partitioned`);
+    }
+  }
+  await kafka.createTopics(topicsToCreate(topics).map((t) => ({ ...t, partitions: config.partitions })));
+  await kafka.createTopics([{ name: topics.deadLetter, partitions: 1 }]);
+
+  const readModel = await readModelPort(config);
+  const serdes = await createEventSerdes({ outputFormat: config.outputFormat, registry: registryFromEnvironment() });
+  const coreMetrics = new StreamsMetrics(config.applicationId, { defaultMetrics: true });
+  const ports = {
+    payment: paymentPort(config),
+    notifier: notifierPort(config),
+    backoff,
+    metrics: sagaMetrics(coreMetrics.registry),
+    ...(readModel ? { readModel: readModel.port } : {}),
+  };
+  const topologyConfig = {
+    topics,
+    serdes,
+    storeType: config.storeType,
+    reservationTimeoutMs: config.reservationTimeoutMs,
+    expiryCheckIntervalMs: 500,
+    paymentMaxAttempts: config.paymentMaxAttempts,
+    notificationMaxAttempts: 4,
+    retryCheckIntervalMs: 50,
+    notifyOn: config.notifyOn,
+  };
+  // One StreamsApp per service: a slow SMTP server or database never holds up the saga's commits.
+  const apps = new Map<SagaPart, StreamsApp>();
+  for (const part of ALL_SAGA_PARTS) {
+    if (part === 'read-model' && !readModel) continue;
+    const applicationId = part === 'core' ? config.applicationId : `${config.applicationId}-${part}`;
+    const app = new StreamsApp(
+      buildSagaTopology(topologyConfig, ports, [part]),
+      {
+        applicationId,
+        bootstrapServers: config.bootstrapServers,
+        instanceId: config.instanceId,
+        stateDir: config.stateDir,
+        deadLetterTopic: topics.deadLetter,
+        applicationServer: `${config.httpHost}:${config.httpPort}`,
+      },
+      { metrics: part === 'core' ? coreMetrics : new StreamsMetrics(applicationId), logger: log.child({ service: part }) },
+    );
+    apps.set(part, app);
+  }
+  await Promise.all([...apps.values()].map((app) => app.start()));
+  const app = apps.get('core') as StreamsApp;
+  const server = buildHttpApi({ app, apps, kafka, ordersTopic: topics.orders, registry: coreMetrics.registry });
+  const httpUrl = await server.listen({ host: config.httpHost, port: config.httpPort });
+  log.info({ httpUrl, topics: Object.values(topics) }, 'pipeline running');
+  return {
+    app,
+    apps,
+    kafka,
+    httpUrl,
+    async stop() {
+      await server.close();
+      await Promise.all([...apps.values()].map((a) => a.close()));
+      await kafka.close();
+      await readModel?.close();
+    },
+  };
+}

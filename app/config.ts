@@ -37,7 +37,8 @@ function integer(env: NodeJS.ProcessEnv, key: string, fallback: number, min = 1)
 
 function oneOf<T extends string>(env: NodeJS.ProcessEnv, key: string, allowed: readonly T[], fallback: T): T {
   const raw = env[key] ?? fallback;
-  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(key, raw, `one of ${allowed.join(', ')}`);
+  if (!(allowed as readonly string[]).includes(raw))
+    throw new ConfigError(key, raw, `one of ${allowed.join(', ')}`);
   return raw as T;
 }
 
@@ -57,8 +58,16 @@ export function pipelineConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Pip
     paymentGatewayUrl: env.PAYMENT_GATEWAY_URL ?? 'http://127.0.0.1:8090',
     paymentMaxAttempts: integer(env, 'PAYMENT_MAX_ATTEMPTS', 6),
     reservationTimeoutMs: integer(env, 'RESERVATION_TIMEOUT_MS', 30_000),
-    smtp: env.SMTP_HOST ? { host: env.SMTP_HOST, port: integer(env, 'SMTP_PORT', 25), from: env.SMTP_FROM ?? 'orders@example.com' } : null,
-    sms: env.SMS_PROVIDER_URL ? { providerUrl: env.SMS_PROVIDER_URL, apiKey: env.SMS_API_KEY ?? '', from: env.SMS_FROM ?? 'SHOP' } : null,
+    smtp: env.SMTP_HOST
+      ? {
+          host: env.SMTP_HOST,
+          port: integer(env, 'SMTP_PORT', 25),
+          from: env.SMTP_FROM ?? 'orders@example.com',
+        }
+      : null,
+    sms: env.SMS_PROVIDER_URL
+      ? { providerUrl: env.SMS_PROVIDER_URL, apiKey: env.SMS_API_KEY ?? '', from: env.SMS_FROM ?? 'SHOP' }
+      : null,
     webhook: env.WEBHOOK_URL ? { url: env.WEBHOOK_URL, secret: env.WEBHOOK_SECRET ?? '' } : null,
     databaseUrl: env.DATABASE_URL ?? null,
     notifyOn: ['CREATED', 'SHIPPED', 'REJECTED', 'CANCELLED', 'EXPIRED'],

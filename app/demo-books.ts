@@ -40,7 +40,8 @@ export async function checkBooks(options: {
   const started = Date.now();
   const history = new Map<string, OrderStatusChanged[]>();
   let lastReport = 0;
-  const terminalCount = () => [...history.values()].filter((h) => h.some((s) => TERMINAL_STATUSES.includes(s.status))).length;
+  const terminalCount = () =>
+    [...history.values()].filter((h) => h.some((s) => TERMINAL_STATUSES.includes(s.status))).length;
   while (terminalCount() < orders.length && Date.now() - started < options.timeoutMs) {
     for (const record of await pipeline.kafka.readNew(topics.orderStatus)) {
       if (!record.value) continue;
@@ -54,7 +55,8 @@ export async function checkBooks(options: {
     await new Promise((r) => setTimeout(r, 250));
   }
   const violations: string[] = [];
-  if (terminalCount() < orders.length) violations.push(`only ${terminalCount()}/${orders.length} orders reached a terminal state in time`);
+  if (terminalCount() < orders.length)
+    violations.push(`only ${terminalCount()}/${orders.length} orders reached a terminal state in time`);
 
   const terminal: Record<string, number> = {};
   const latenciesMs: number[] = [];
@@ -63,7 +65,8 @@ export async function checkBooks(options: {
     const events = history.get(order.orderId) ?? [];
     let previous = 'START';
     for (const event of events) {
-      if (!(NEXT[previous] ?? []).includes(event.status)) violations.push(`${order.orderId}: ${previous} → ${event.status} is not a lifecycle transition`);
+      if (!(NEXT[previous] ?? []).includes(event.status))
+        violations.push(`${order.orderId}: ${previous} → ${event.status} is not a lifecycle transition`);
       previous = event.status;
     }
     const ends = events.filter((e) => TERMINAL_STATUSES.includes(e.status));
@@ -74,7 +77,8 @@ export async function checkBooks(options: {
     const end = ends[0] as OrderStatusChanged;
     terminal[end.status] = (terminal[end.status] ?? 0) + 1;
     latenciesMs.push(end.at - end.createdAt);
-    if (end.status === 'SHIPPED') for (const item of order.items) shipped.set(item.sku, (shipped.get(item.sku) ?? 0) + item.quantity);
+    if (end.status === 'SHIPPED')
+      for (const item of order.items) shipped.set(item.sku, (shipped.get(item.sku) ?? 0) + item.quantity);
   }
 
   // One successful charge per order, and one for every shipped order.
@@ -85,7 +89,8 @@ export async function checkBooks(options: {
     succeeded += ok;
     if (ok > 1) violations.push(`order ${key} charged ${ok} times`);
   }
-  if ((terminal.SHIPPED ?? 0) > succeeded) violations.push(`${terminal.SHIPPED} orders shipped but only ${succeeded} charges succeeded`);
+  if ((terminal.SHIPPED ?? 0) > succeeded)
+    violations.push(`${terminal.SHIPPED} orders shipped but only ${succeeded} charges succeeded`);
 
   // Stock: the COMMIT/RELEASE of the last orders may still be in flight: wait until nothing is reserved.
   const stock: Books['stock'] = {};
@@ -101,12 +106,25 @@ export async function checkBooks(options: {
     const shippedQty = shipped.get(sku) ?? 0;
     stock[sku] = { ...value, initial, shipped: shippedQty };
     if (shippedQty > initial) violations.push(`OVERSELL ${sku}: shipped ${shippedQty} of ${initial}`);
-    if (value.onHand !== value.available + value.reserved) violations.push(`${sku}: onHand ${value.onHand} ≠ available ${value.available} + reserved ${value.reserved}`);
-    if (value.reserved !== 0) violations.push(`${sku}: ${value.reserved} still reserved after every order ended`);
-    if (value.onHand !== initial - shippedQty) violations.push(`${sku}: onHand ${value.onHand} ≠ initial ${initial} − shipped ${shippedQty}`);
+    if (value.onHand !== value.available + value.reserved)
+      violations.push(
+        `${sku}: onHand ${value.onHand} ≠ available ${value.available} + reserved ${value.reserved}`,
+      );
+    if (value.reserved !== 0)
+      violations.push(`${sku}: ${value.reserved} still reserved after every order ended`);
+    if (value.onHand !== initial - shippedQty)
+      violations.push(`${sku}: onHand ${value.onHand} ≠ initial ${initial} − shipped ${shippedQty}`);
   }
   const deadLetters = (await pipeline.kafka.readNew(topics.deadLetter)).length;
-  return { terminal, latenciesMs, deadLetters, stock, charges: succeeded, violations, elapsedMs: Date.now() - started };
+  return {
+    terminal,
+    latenciesMs,
+    deadLetters,
+    stock,
+    charges: succeeded,
+    violations,
+    elapsedMs: Date.now() - started,
+  };
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -114,7 +132,10 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
-export function printSummary(books: Books, run: { orders: number; rate: number; emails: number; sms: number; webhooks: number }): void {
+export function printSummary(
+  books: Books,
+  run: { orders: number; rate: number; emails: number; sms: number; webhooks: number },
+): void {
   const out = (line = '') => process.stdout.write(`${line}\n`);
   const sorted = [...books.latenciesMs].sort((a, b) => a - b);
   out();
@@ -127,12 +148,22 @@ export function printSummary(books: Books, run: { orders: number; rate: number; 
   out('|---|---|---|---|---|---|---|---|');
   for (const [sku, s] of Object.entries(books.stock).sort()) {
     const conserved = s.onHand === s.available + s.reserved && s.onHand === s.initial - s.shipped;
-    out(`| ${sku} | ${s.initial} | ${s.shipped} | ${s.onHand} | ${s.available} | ${s.reserved} | ${s.shortfall} | ${conserved ? 'yes' : 'NO'} |`);
+    out(
+      `| ${sku} | ${s.initial} | ${s.shipped} | ${s.onHand} | ${s.available} | ${s.reserved} | ${s.shortfall} | ${conserved ? 'yes' : 'NO'} |`,
+    );
   }
   out();
   const oversells = books.violations.filter((v) => v.startsWith('OVERSELL')).length;
-  out(`oversells: ${oversells}    successful charges: ${books.charges}    dead-lettered records: ${books.deadLetters}`);
+  out(
+    `oversells: ${oversells}    successful charges: ${books.charges}    dead-lettered records: ${books.deadLetters}`,
+  );
   out(`notifications delivered: ${run.emails} e-mails, ${run.sms} SMS, ${run.webhooks} webhooks`);
-  out(`end-to-end latency (createdAt → terminal status): p50 ${percentile(sorted, 50)} ms, p99 ${percentile(sorted, 99)} ms, max ${sorted.at(-1) ?? Number.NaN} ms`);
-  out(books.violations.length === 0 ? 'INVARIANTS HOLD' : `INVARIANT VIOLATIONS (${books.violations.length}):\n  ${books.violations.slice(0, 20).join('\n  ')}`);
+  out(
+    `end-to-end latency (createdAt → terminal status): p50 ${percentile(sorted, 50)} ms, p99 ${percentile(sorted, 99)} ms, max ${sorted.at(-1) ?? Number.NaN} ms`,
+  );
+  out(
+    books.violations.length === 0
+      ? 'INVARIANTS HOLD'
+      : `INVARIANT VIOLATIONS (${books.violations.length}):\n  ${books.violations.slice(0, 20).join('\n  ')}`,
+  );
 }

@@ -8,7 +8,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startFakeGateway, startFakeSmsProvider, startFakeWebhookReceiver, startTestSmtpServer } from '../connectors/testing.ts';
+import {
+  startFakeGateway,
+  startFakeSmsProvider,
+  startFakeWebhookReceiver,
+  startTestSmtpServer,
+} from '../connectors/testing.ts';
 import { createLogger } from '../runtime/index.ts';
 import { ensureStack } from '../stack/ensure-stack.ts';
 import { pipelineConfigFromEnv } from './config.ts';
@@ -38,11 +43,14 @@ const say = (line: string) => process.stdout.write(`[demo] ${line}\n`);
 
 const HOT = { 'HOT-1': 60, 'HOT-2': 25 };
 const REGULAR = ['RED', 'BLUE', 'GREEN', 'BLACK', 'WHITE', 'GREY'];
-const initialStock: Record<string, number> = { ...HOT, ...Object.fromEntries(REGULAR.map((sku) => [sku, 5000])) };
+const initialStock: Record<string, number> = {
+  ...HOT,
+  ...Object.fromEntries(REGULAR.map((sku) => [sku, 5000])),
+};
 
 function makeOrders(runId: string): DemoOrder[] {
   let seed = 7;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   return Array.from({ length: ORDER_COUNT }, (_, i) => {
     const skus = new Set<string>();
     if (random() < 0.35) skus.add(random() < 0.6 ? 'HOT-1' : 'HOT-2');
@@ -52,10 +60,18 @@ function makeOrders(runId: string): DemoOrder[] {
     return {
       orderId: `${runId}-o${i}`,
       customerId: `c-${i % 97}`,
-      items: [...skus].map((sku) => ({ sku, quantity: 1 + Math.floor(random() * 2), unitPrice: 500 + Math.floor(random() * 5000) })),
+      items: [...skus].map((sku) => ({
+        sku,
+        quantity: 1 + Math.floor(random() * 2),
+        unitPrice: 500 + Math.floor(random() * 5000),
+      })),
       currency: 'EUR',
       paymentMethod: roll < 0.08 ? 'card_declined' : 'card',
-      contact: { email: `customer${i}@example.com`, ...(roll > 0.8 ? { phone: `+4915100${i}` } : {}), ...(roll > 0.92 ? { webhookUrl: `sub-${i}` } : {}) },
+      contact: {
+        email: `customer${i}@example.com`,
+        ...(roll > 0.8 ? { phone: `+4915100${i}` } : {}),
+        ...(roll > 0.92 ? { webhookUrl: `sub-${i}` } : {}),
+      },
     };
   });
 }
@@ -88,7 +104,10 @@ async function main(): Promise<number> {
     say(`order API on ${pipeline.httpUrl}; loading stock for ${Object.keys(initialStock).length} SKUs`);
     await pipeline.kafka.produce(
       topics.stock,
-      Object.entries(initialStock).map(([sku, delta]) => ({ key: null, value: JSON.stringify({ sku, delta }) })),
+      Object.entries(initialStock).map(([sku, delta]) => ({
+        key: null,
+        value: JSON.stringify({ sku, delta }),
+      })),
     );
     const orders = makeOrders(runId);
     const started = Date.now();
@@ -98,7 +117,12 @@ async function main(): Promise<number> {
       const due = started + (i / RATE) * 1000;
       if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
       const now = Date.now();
-      await pipeline.kafka.produce(topics.orders, orders.slice(i, i + batch).map((o) => ({ key: null, value: JSON.stringify({ ...o, createdAt: now }), timestamp: now })));
+      await pipeline.kafka.produce(
+        topics.orders,
+        orders
+          .slice(i, i + batch)
+          .map((o) => ({ key: null, value: JSON.stringify({ ...o, createdAt: now }), timestamp: now })),
+      );
       if (i % (RATE * 5) < batch) say(`produced ${Math.min(i + batch, orders.length)}/${orders.length}`);
     }
     await pipeline.kafka.produce(topics.orders, [
@@ -106,7 +130,14 @@ async function main(): Promise<number> {
       { key: null, value: JSON.stringify(orders[1]) },
       { key: 'bad-1', value: 'this is not json' },
       { key: 'bad-2', value: JSON.stringify({ orderId: 'x', items: [] }) },
-      { key: 'bad-3', value: JSON.stringify({ ...orders[2], orderId: 'neg', items: [{ sku: 'RED', quantity: -1, unitPrice: 1 }] }) },
+      {
+        key: 'bad-3',
+        value: JSON.stringify({
+          ...orders[2],
+          orderId: 'neg',
+          items: [{ sku: 'RED', quantity: -1, unitPrice: 1 }],
+        }),
+      },
     ]);
 
     const books = await checkBooks({
@@ -118,7 +149,13 @@ async function main(): Promise<number> {
       timeoutMs: Number(args['timeout-s']) * 1000,
       progress: say,
     });
-    printSummary(books, { orders: orders.length, rate: RATE, emails: smtp.messages().length, sms: sms.messages().length, webhooks: webhooks.deliveries().length });
+    printSummary(books, {
+      orders: orders.length,
+      rate: RATE,
+      emails: smtp.messages().length,
+      sms: sms.messages().length,
+      webhooks: webhooks.deliveries().length,
+    });
     return books.violations.length === 0 ? 0 : 1;
   } finally {
     await pipeline.stop();

@@ -22,30 +22,52 @@ export function buildHttpApi(options: {
 }): FastifyInstance {
   const { app, apps, kafka, ordersTopic, registry } = options;
   const server = Fastify({ logger: false, bodyLimit: 1_048_576 });
-  server.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  server.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) =>
+    done(null, body),
+  );
 
   server.post('/orders', async (request, reply) => {
     const body = request.body as Buffer;
     try {
       const order = orderSerde.deserialize(ordersTopic, body);
       const createdAt = order.createdAt ?? Date.now();
-      await kafka.produce(ordersTopic, [{ key: order.orderId, value: JSON.stringify({ ...order, createdAt }), timestamp: createdAt }]);
+      await kafka.produce(ordersTopic, [
+        { key: order.orderId, value: JSON.stringify({ ...order, createdAt }), timestamp: createdAt },
+      ]);
       return reply.code(202).send({ orderId: order.orderId, status: 'ACCEPTED' });
     } catch (error) {
-      if (error instanceof ValidationError || error instanceof SerdeError) return reply.code(400).send({ error: error.message });
+      if (error instanceof ValidationError || error instanceof SerdeError)
+        return reply.code(400).send({ error: error.message });
       throw error;
     }
   });
 
   server.get<{ Params: { id: string } }>('/orders/:id', async (request, reply) => {
-    const order = await app.queryKeyValue<string, OrderState>(ORDER_SAGA_STORE, request.params.id, Serdes.String());
-    if (!order) return reply.code(404).send({ error: `order ${request.params.id} not found on this instance` });
-    return { orderId: order.orderId, status: order.status, createdAt: order.createdAt, lines: order.lines, amount: order.amount, currency: order.currency };
+    const order = await app.queryKeyValue<string, OrderState>(
+      ORDER_SAGA_STORE,
+      request.params.id,
+      Serdes.String(),
+    );
+    if (!order)
+      return reply.code(404).send({ error: `order ${request.params.id} not found on this instance` });
+    return {
+      orderId: order.orderId,
+      status: order.status,
+      createdAt: order.createdAt,
+      lines: order.lines,
+      amount: order.amount,
+      currency: order.currency,
+    };
   });
 
   server.get<{ Params: { sku: string } }>('/stock/:sku', async (request, reply) => {
-    const stock = await app.queryKeyValue<string, SkuStock>(INVENTORY_STORE, request.params.sku, Serdes.String());
-    if (!stock) return reply.code(404).send({ error: `sku ${request.params.sku} not found on this instance` });
+    const stock = await app.queryKeyValue<string, SkuStock>(
+      INVENTORY_STORE,
+      request.params.sku,
+      Serdes.String(),
+    );
+    if (!stock)
+      return reply.code(404).send({ error: `sku ${request.params.sku} not found on this instance` });
     return { sku: request.params.sku, ...stock };
   });
 
@@ -61,10 +83,15 @@ export function buildHttpApi(options: {
   });
 
   // The saga core's engine and domain metrics; each other service's engine metrics under its name.
-  server.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  server.get('/metrics', async (_request, reply) =>
+    reply.type(registry.contentType).send(await registry.metrics()),
+  );
   server.get<{ Params: { service: string } }>('/metrics/:service', async (request, reply) => {
     const service = apps.get(request.params.service);
-    if (!service) return reply.code(404).send({ error: `no service ${request.params.service}; known: ${[...apps.keys()].join(', ')}` });
+    if (!service)
+      return reply
+        .code(404)
+        .send({ error: `no service ${request.params.service}; known: ${[...apps.keys()].join(', ')}` });
     return reply.type(service.metrics.registry.contentType).send(await service.metrics.registry.metrics());
   });
   return server;

@@ -25,18 +25,28 @@ export interface RunningPipeline {
  */
 export async function startPipeline(config: PipelineConfig, log: Logger): Promise<RunningPipeline> {
   const topics = sagaTopics(config.applicationId, config.topicPrefix);
-  const kafka = await KafkaClient.connect({ bootstrapServers: config.bootstrapServers, clientId: `${config.applicationId}-${config.instanceId}-admin` });
+  const kafka = await KafkaClient.connect({
+    bootstrapServers: config.bootstrapServers,
+    clientId: `${config.applicationId}-${config.instanceId}-admin`,
+  });
   for (const input of [topics.orders, topics.stock]) {
     const count = await kafka.partitionCount(input);
     if (count !== undefined && count !== config.partitions) {
-      throw new ConfigError('PARTITIONS', config.partitions, `the partition count of existing input topic ${input} (${count}): the saga's topics are co-partitioned`);
+      throw new ConfigError(
+        'PARTITIONS',
+        config.partitions,
+        `the partition count of existing input topic ${input} (${count}): the saga's topics are co-partitioned`,
+      );
     }
   }
   await kafka.createTopics(topicsToCreate(topics).map((t) => ({ ...t, partitions: config.partitions })));
   await kafka.createTopics([{ name: topics.deadLetter, partitions: 1 }]);
 
   const readModel = await readModelPort(config);
-  const serdes = await createEventSerdes({ outputFormat: config.outputFormat, registry: registryFromEnvironment() });
+  const serdes = await createEventSerdes({
+    outputFormat: config.outputFormat,
+    registry: registryFromEnvironment(),
+  });
   const coreMetrics = new StreamsMetrics(config.applicationId, { defaultMetrics: true });
   const ports = {
     payment: paymentPort(config),
@@ -71,13 +81,22 @@ export async function startPipeline(config: PipelineConfig, log: Logger): Promis
         deadLetterTopic: topics.deadLetter,
         applicationServer: `${config.httpHost}:${config.httpPort}`,
       },
-      { metrics: part === 'core' ? coreMetrics : new StreamsMetrics(applicationId), logger: log.child({ service: part }) },
+      {
+        metrics: part === 'core' ? coreMetrics : new StreamsMetrics(applicationId),
+        logger: log.child({ service: part }),
+      },
     );
     apps.set(part, app);
   }
   await Promise.all([...apps.values()].map((app) => app.start()));
   const app = apps.get('core') as StreamsApp;
-  const server = buildHttpApi({ app, apps, kafka, ordersTopic: topics.orders, registry: coreMetrics.registry });
+  const server = buildHttpApi({
+    app,
+    apps,
+    kafka,
+    ordersTopic: topics.orders,
+    registry: coreMetrics.registry,
+  });
   const httpUrl = await server.listen({ host: config.httpHost, port: config.httpPort });
   log.info({ httpUrl, topics: Object.values(topics) }, 'pipeline running');
   return {

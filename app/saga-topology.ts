@@ -93,7 +93,12 @@ export function buildSagaTopology(
 
 type AddStore = <V>(name: string, valueSerde: Serde<V>) => void;
 
-function addCore(builder: StreamsBuilder, config: SagaTopologyConfig, ports: SagaPorts, store: AddStore): void {
+function addCore(
+  builder: StreamsBuilder,
+  config: SagaTopologyConfig,
+  ports: SagaPorts,
+  store: AddStore,
+): void {
   const { topics, serdes } = config;
   for (const name of [ORDER_SAGA_STORE, INVENTORY_STORE, RESERVATIONS_STORE]) store(name, Serdes.Json());
   store(EXPIRY_INDEX_STORE, Serdes.String());
@@ -155,7 +160,12 @@ function addCore(builder: StreamsBuilder, config: SagaTopologyConfig, ports: Sag
     .to(topics.reservationResults, { keySerde: key, valueSerde: serdes.avro('reservation-result') });
 }
 
-function addPayment(builder: StreamsBuilder, config: SagaTopologyConfig, ports: SagaPorts, store: AddStore): void {
+function addPayment(
+  builder: StreamsBuilder,
+  config: SagaTopologyConfig,
+  ports: SagaPorts,
+  store: AddStore,
+): void {
   const { topics, serdes } = config;
   store(PAYMENT_STORE, Serdes.Json());
   store(PAYMENT_RETRY_INDEX, Serdes.String());
@@ -177,7 +187,12 @@ function addPayment(builder: StreamsBuilder, config: SagaTopologyConfig, ports: 
     .to(topics.paymentResults, { keySerde: key, valueSerde: serdes.avro('payment-result') });
 }
 
-function addNotification(builder: StreamsBuilder, config: SagaTopologyConfig, ports: SagaPorts, store: AddStore): void {
+function addNotification(
+  builder: StreamsBuilder,
+  config: SagaTopologyConfig,
+  ports: SagaPorts,
+  store: AddStore,
+): void {
   const { topics, serdes } = config;
   store(NOTIFICATION_RETRY_STORE, Serdes.Json());
   store(NOTIFICATION_RETRY_INDEX, Serdes.String());
@@ -213,6 +228,4 @@ function addNotification(builder: StreamsBuilder, config: SagaTopologyConfig, po
       },
     },
   });
-
 }
-

@@ -3,7 +3,12 @@ import type { OrderStatusChanged } from '../schemas/index.ts';
 
 /** Writes one status change with its source position; must skip positions it already applied. */
 export interface ReadModelPort {
-  apply(record: { topic: string; partition: number; offset: bigint; value: OrderStatusChanged }): Promise<void>;
+  apply(record: {
+    topic: string;
+    partition: number;
+    offset: bigint;
+    value: OrderStatusChanged;
+  }): Promise<void>;
 }
 
 /**

@@ -37,7 +37,12 @@ export class KafkaClient {
   /** Idempotent: existing topics with the same partition count are kept. */
   async createTopics(topics: readonly TopicSpec[]): Promise<void> {
     await this.ports.admin.createTopics(
-      topics.map((t) => ({ name: t.name, partitions: t.partitions, replicationFactor: 1, configs: t.configs ?? {} })),
+      topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions,
+        replicationFactor: 1,
+        configs: t.configs ?? {},
+      })),
     );
   }
 
@@ -45,7 +50,10 @@ export class KafkaClient {
     return (await this.ports.admin.partitionCounts([topic])).get(topic);
   }
 
-  async produce(topic: string, records: readonly { key: string | null; value: Buffer | string; timestamp?: number }[]): Promise<void> {
+  async produce(
+    topic: string,
+    records: readonly { key: string | null; value: Buffer | string; timestamp?: number }[],
+  ): Promise<void> {
     const partitions = await this.partitionCount(topic);
     if (partitions === undefined) throw new Error(`Topic ${topic} does not exist`);
     let next = 0;

@@ -95,7 +95,7 @@ export async function checkBooks(options: {
   // Stock: the COMMIT/RELEASE of the last orders may still be in flight: wait until nothing is reserved.
   const stock: Books['stock'] = {};
   const deadline = Date.now() + 30_000;
-  let entries: { key: string; value: SkuStock }[] = [];
+  let entries: { key: string; value: SkuStock }[];
   do {
     entries = await pipeline.app.queryAll<string, SkuStock>(INVENTORY_STORE);
     if (entries.every((e) => e.value.reserved === 0)) break;

@@ -46,10 +46,6 @@ function topology(hops: number, input: string, output: string): Topology {
   return builder.build();
 }
 
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
-}
-
 async function run(
   hops: number,
   rate: number,

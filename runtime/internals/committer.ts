@@ -57,7 +57,10 @@ export class Committer {
     const producer: ProducerPort = this.ports.producer;
     const consumer: GroupConsumerPort = this.ports.consumer;
     let lastOffsets = new Map<string, bigint>();
-    if (producer.transactional) {
+    if (records.length === 0 && offsets.length === 0) {
+      // Nothing for Kafka (a punctuator ran and wrote nothing): an empty transaction is an
+      // error to the broker (INVALID_TXN_STATE), so only the stores' buffers are settled below.
+    } else if (producer.transactional) {
       await producer.begin();
       try {
         if (records.length > 0) lastOffsets = await producer.send(records);

@@ -78,7 +78,8 @@ test('scale up to three instances and down to two mid-stream: every record count
     const latest = new Map<string, number>();
     while (Date.now() < deadline) {
       for (const record of await kafka.readAll(output)) {
-        if (record.key && record.value) latest.set(record.key.toString(), totalsSerde.deserialize(output, record.value).count);
+        if (record.key && record.value)
+          latest.set(record.key.toString(), totalsSerde.deserialize(output, record.value).count);
       }
       if ([...expected].every(([group, totals]) => latest.get(group) === totals.count)) break;
       await pause(1000);

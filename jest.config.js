@@ -23,8 +23,9 @@ export default {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/chaos/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
-      // Real broker round trips, rebalances and restarts: generous, never asserted on.
-      testTimeout: 120_000,
     },
   ],
+  // testTimeout is a global option (ignored inside a project). Integration tests make real broker
+  // round trips, rebalances and restarts: a generous bound that no test asserts on.
+  testTimeout: 120_000,
 };

@@ -14,6 +14,15 @@ export type { BranchedKStream } from './branched-kstream.ts';
 export type { KGroupedStream } from './kgrouped-stream.ts';
 export type { KTable } from './ktable.ts';
 export type { GlobalKTable } from './global-ktable.ts';
+export type { TimeWindowedKStream } from './time-windowed-kstream.ts';
+export {
+  TimeWindows,
+  EmitStrategy,
+  WindowedSerdes,
+  type Window,
+  type Windowed,
+  type EmitStrategyValue,
+} from './windows.ts';
 export type {
   Named,
   Consumed,

@@ -4,6 +4,8 @@ import { aggregateProcessor, reduceProcessor } from './internals/operators/kstre
 import { addRepartition, NamePrefix, nameOrGenerate } from './internals/repartition.ts';
 import type { Change } from './internals/change.ts';
 import { KTable } from './ktable.ts';
+import { TimeWindowedKStream } from './time-windowed-kstream.ts';
+import type { TimeWindows } from './windows.ts';
 import type { Materialized, Named } from './options.ts';
 import type { ProcessorSupplier } from './processor.ts';
 import { Serdes, type Serde } from './serde.ts';
@@ -90,6 +92,14 @@ export class KGroupedStream<K, V> {
     );
   }
 
+  /**
+   * Groups records into time windows (tumbling, or hopping with `advanceBy`): aggregations then
+   * produce a KTable keyed by `Windowed<K>`.
+   */
+  windowedBy(windows: TimeWindows): TimeWindowedKStream<K, V> {
+    return new TimeWindowedKStream(this, windows);
+  }
+
   /** Names, repartitions and wires an aggregation exactly as Kafka Streams' GroupedStreamAggregateBuilder. */
   private aggregateWith<VA>(
     prefix: string,
@@ -98,6 +108,28 @@ export class KGroupedStream<K, V> {
     valueSerde: Serde<VA> | undefined,
     makeProcessor: (storeName: string) => ProcessorSupplier<K, V, K, Change<VA>>,
   ): KTable<K, VA> {
+    return this.aggregateKeyedBy<K, VA>(
+      prefix,
+      materialized,
+      named,
+      (keySerde) => keySerde,
+      valueSerde,
+      makeProcessor,
+    );
+  }
+
+  /**
+   * @internal The general form: the table's key may differ from the stream's (windowed
+   * aggregations key their store by `Windowed<K>`), with its serde derived from the key serde.
+   */
+  aggregateKeyedBy<KT, VA>(
+    prefix: string,
+    materialized: Materialized<K, VA>,
+    named: Named | undefined,
+    tableKeySerde: (keySerde: Serde<K>) => Serde<KT>,
+    valueSerde: Serde<VA> | undefined,
+    makeProcessor: (storeName: string) => ProcessorSupplier<K, V, KT, Change<VA>>,
+  ): KTable<KT, VA> {
     const storeName = materialized.storeName ?? this.ctx.graph.newStoreName(prefix);
     const name = nameOrGenerate(this.ctx, named?.name, prefix);
     const keySerde = requireSerde(
@@ -122,17 +154,24 @@ export class KGroupedStream<K, V> {
         partitions: null,
       }).sourceName;
     }
-    const builder = keyValueStoreBuilder(this.ctx, storeName, materialized, keySerde, storeValueSerde);
+    const storeKeySerde = tableKeySerde(keySerde);
+    const builder = keyValueStoreBuilder(
+      this.ctx,
+      storeName,
+      materialized as unknown as Materialized<KT, VA>,
+      storeKeySerde,
+      storeValueSerde,
+    );
     this.ctx.graph.addProcessor(name, makeProcessor(storeName), [parent]);
     this.ctx.graph.addStateStore(builder);
     this.ctx.graph.connectProcessorAndStores(name, [storeName]);
-    return new KTable<K, VA>(
+    return new KTable<KT, VA>(
       this.ctx,
       name,
-      keySerde,
+      storeKeySerde,
       storeValueSerde,
       storeName,
-      storeValueGetter<K, VA>(storeName),
+      storeValueGetter<KT, VA>(storeName),
     );
   }
 }

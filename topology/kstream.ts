@@ -14,6 +14,8 @@ import {
 } from './internals/operators/stateless.ts';
 import { addRepartition, NamePrefix, nameOrGenerate } from './internals/repartition.ts';
 import { KGroupedStream } from './kgrouped-stream.ts';
+import type { KTable } from './ktable.ts';
+import { streamTableJoinProcessor } from './internals/operators/kstream-ktable-join.ts';
 import type { Grouped, Named, Produced, Repartitioned, TopicNameExtractor } from './options.ts';
 import type { ProcessorSupplier } from './processor.ts';
 import type { Serde } from './serde.ts';
@@ -198,6 +200,57 @@ export class KStream<K, V> {
     const stream = this.then<KOut, VOut>(NamePrefix.PROCESSOR, named, supplier, undefined, undefined, true);
     this.ctx.graph.connectProcessorAndStores(stream.nodeName, stores);
     return stream;
+  }
+
+  /**
+   * Stream–table join: each record is joined with the table's current value for its key (records
+   * whose key has no table value are dropped). Stream and table must be co-partitioned: a stream
+   * whose key changed is repartitioned first.
+   */
+  join<VT, VR>(
+    table: KTable<K, VT>,
+    joiner: (value: V, tableValue: VT, key: K) => VR,
+    named?: Named,
+  ): KStream<K, VR> {
+    return this.joinTable(
+      table,
+      (value, tableValue, key) => joiner(value, tableValue as VT, key),
+      false,
+      named,
+    );
+  }
+
+  /** Like `join`, but records with no table value are kept and the joiner gets null. */
+  leftJoin<VT, VR>(
+    table: KTable<K, VT>,
+    joiner: (value: V, tableValue: VT | null, key: K) => VR,
+    named?: Named,
+  ): KStream<K, VR> {
+    return this.joinTable(table, joiner, true, named);
+  }
+
+  private joinTable<VT, VR>(
+    table: KTable<K, VT>,
+    joiner: (value: V, tableValue: VT | null, key: K) => VR,
+    left: boolean,
+    named: Named | undefined,
+  ): KStream<K, VR> {
+    // As Kafka Streams does, the repartition before a join borrows the table's key serde when the
+    // stream no longer knows its own.
+    const source: KStream<K, V> = this.repartitionRequired
+      ? this.repartition({ keySerde: this.keySerde ?? table.keySerde, valueSerde: this.valueSerde })
+      : this;
+    const joined = source.then<K, VR>(
+      left ? NamePrefix.LEFTJOIN : NamePrefix.JOIN,
+      named,
+      streamTableJoinProcessor(table.valueGetterSupplier, joiner, left),
+      source.keySerde,
+      undefined,
+      false,
+    );
+    // Reading the table's store puts the join in the table's sub-topology: co-partitioning is enforced.
+    this.ctx.graph.connectProcessorAndStores(joined.nodeName, [...table.valueGetterSupplier.storeNames]);
+    return joined;
   }
 
   /**

@@ -1,0 +1,77 @@
+import type { KeyValueStore } from '../../../state-stores/state-store.ts';
+import type { Processor, ProcessorContext, ProcessorSupplier } from '../../processor.ts';
+import type { StreamRecord } from '../../record.ts';
+import type { EmitStrategyValue, TimeWindows, Windowed } from '../../windows.ts';
+import type { Change } from '../change.ts';
+
+/**
+ * Kafka Streams' `KStreamWindowAggregate`: folds each record into every window containing its
+ * timestamp. A record whose windows all closed (window end + grace ≤ stream time) is dropped as
+ * late. With emit-on-close, results are held until stream time passes window end + grace, then
+ * emitted once; closed windows are then removed from the store (retention = size + grace).
+ */
+export function windowAggregateProcessor<K, V, VA>(options: {
+  storeName: string;
+  windows: TimeWindows;
+  emit: EmitStrategyValue;
+  initializer: () => VA;
+  aggregator: (key: K, value: V, aggregate: VA) => VA;
+  onLate?: () => void;
+}): ProcessorSupplier<K, V, Windowed<K>, Change<VA>> {
+  const { windows } = options;
+  return (): Processor<K, V, Windowed<K>, Change<VA>> => {
+    let context: ProcessorContext<Windowed<K>, Change<VA>>;
+    let store: KeyValueStore<Windowed<K>, VA>;
+    let lastSwept = -1;
+    const closed = (end: number, streamTime: number) => end + windows.graceMs <= streamTime;
+
+    async function sweep(streamTime: number, record: StreamRecord<K, V>): Promise<void> {
+      // Windows can only close when stream time crosses an advance boundary: sweep once per step.
+      const step = Math.floor(streamTime / windows.advanceMs);
+      if (step === lastSwept) return;
+      lastSwept = step;
+      for (const { key, value } of await store.all()) {
+        if (!closed(key.window.end, streamTime)) continue;
+        if (options.emit === 'close') {
+          context.forward(
+            record
+              .withKey(key)
+              .withValue<Change<VA>>({ newValue: value, oldValue: null })
+              .withTimestamp(key.window.end - 1),
+          );
+        }
+        await store.delete(key);
+      }
+    }
+
+    return {
+      init(ctx) {
+        context = ctx;
+        store = ctx.getStateStore<KeyValueStore<Windowed<K>, VA>>(options.storeName);
+      },
+      async process(record: StreamRecord<K, V>) {
+        if (
+          record.key === null ||
+          record.key === undefined ||
+          record.value === null ||
+          record.value === undefined
+        )
+          return;
+        const streamTime = context.currentStreamTimeMs();
+        let applied = false;
+        for (const window of windows.windowsFor(record.timestamp)) {
+          if (closed(window.end, streamTime)) continue;
+          applied = true;
+          const key: Windowed<K> = { key: record.key, window };
+          const old = (await store.get(key)) ?? null;
+          const next = options.aggregator(record.key, record.value, old ?? options.initializer());
+          await store.put(key, next);
+          if (options.emit === 'update')
+            context.forward(record.withKey(key).withValue<Change<VA>>({ newValue: next, oldValue: old }));
+        }
+        if (!applied) options.onLate?.();
+        await sweep(streamTime, record);
+      },
+    };
+  };
+}

@@ -1,0 +1,92 @@
+import { TopologyError } from './errors.ts';
+import { SerdeError } from './errors.ts';
+import type { Serde } from './serde.ts';
+
+/** A time window [start, end): Kafka Streams' `TimeWindow`. */
+export interface Window {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A key and the window it was aggregated in: Kafka Streams' `Windowed<K>`. */
+export interface Windowed<K> {
+  readonly key: K;
+  readonly window: Window;
+}
+
+/**
+ * Fixed-size time windows: tumbling (advance = size) or hopping (`advanceBy`), with a grace period
+ * after the window end during which late records are still counted: Kafka Streams' `TimeWindows`.
+ */
+export class TimeWindows {
+  readonly sizeMs: number;
+  readonly advanceMs: number;
+  readonly graceMs: number;
+
+  private constructor(sizeMs: number, advanceMs: number, graceMs: number) {
+    if (!Number.isInteger(sizeMs) || sizeMs <= 0)
+      throw new TopologyError(`Window size must be a positive integer of ms, got ${sizeMs}`);
+    if (!Number.isInteger(advanceMs) || advanceMs <= 0 || advanceMs > sizeMs) {
+      throw new TopologyError(`Window advance must be in (0, size=${sizeMs}] ms, got ${advanceMs}`);
+    }
+    if (!Number.isInteger(graceMs) || graceMs < 0)
+      throw new TopologyError(`Grace must be a non-negative integer of ms, got ${graceMs}`);
+    this.sizeMs = sizeMs;
+    this.advanceMs = advanceMs;
+    this.graceMs = graceMs;
+  }
+
+  static ofSizeAndGrace(sizeMs: number, graceMs: number): TimeWindows {
+    return new TimeWindows(sizeMs, sizeMs, graceMs);
+  }
+
+  static ofSizeWithNoGrace(sizeMs: number): TimeWindows {
+    return new TimeWindows(sizeMs, sizeMs, 0);
+  }
+
+  /** Hopping windows: a new window starts every `advanceMs`. */
+  advanceBy(advanceMs: number): TimeWindows {
+    return new TimeWindows(this.sizeMs, advanceMs, this.graceMs);
+  }
+
+  /** Every window containing `timestamp`, oldest first (aligned to the epoch, as in Kafka Streams). */
+  windowsFor(timestamp: number): Window[] {
+    const windows: Window[] = [];
+    const first = Math.max(0, timestamp - this.sizeMs + this.advanceMs);
+    let start = first - (first % this.advanceMs);
+    for (; start <= timestamp; start += this.advanceMs) windows.push({ start, end: start + this.sizeMs });
+    return windows;
+  }
+}
+
+/** When a windowed aggregation emits: on every update, or once when the window closes. */
+export const EmitStrategy = {
+  onWindowUpdate: () => 'update' as const,
+  onWindowClose: () => 'close' as const,
+};
+export type EmitStrategyValue = ReturnType<(typeof EmitStrategy)[keyof typeof EmitStrategy]>;
+
+/**
+ * Serdes for windowed keys in Kafka Streams' time-windowed format: the inner key bytes followed by
+ * the 8-byte big-endian window start (the size is fixed, so the end is derived).
+ */
+export const WindowedSerdes = {
+  timeWindowedSerdeFrom<K>(inner: Serde<K>, windowSizeMs: number): Serde<Windowed<K>> {
+    return {
+      serialize: (topic, windowed) => {
+        const start = Buffer.alloc(8);
+        start.writeBigInt64BE(BigInt(windowed.window.start));
+        return Buffer.concat([inner.serialize(topic, windowed.key), start]);
+      },
+      deserialize: (topic, data) => {
+        if (data.length < 8)
+          throw new SerdeError(`Windowed key on ${topic}: ${data.length} bytes, expected at least 8`);
+        const start = Number(data.readBigInt64BE(data.length - 8));
+        return {
+          key: inner.deserialize(topic, data.subarray(0, data.length - 8)),
+          window: { start, end: start + windowSizeMs },
+        };
+      },
+    };
+  },
+};

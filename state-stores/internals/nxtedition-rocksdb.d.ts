@@ -10,3 +10,21 @@ declare module '@nxtedition/rocksdb' {
     getProperty(name: string): string;
   }
 }
+
+// rocksdb-native ships no types either; the bench uses this much of it.
+declare module 'rocksdb-native' {
+  interface Batch {
+    put(key: Buffer, value: Buffer): void;
+    get(key: Buffer): Promise<Buffer | null>;
+    flush(): Promise<void>;
+    tryFlush(): void;
+  }
+  export default class RocksDB {
+    constructor(path: string);
+    ready(): Promise<void>;
+    write(): Batch;
+    read(): Batch;
+    iterator(range: { gte?: Buffer; lt?: Buffer }): AsyncIterable<{ key: Buffer; value: Buffer }>;
+    close(): Promise<void>;
+  }
+}

@@ -2,6 +2,7 @@
  * The pipeline service: `node app/main.ts` (configured by environment; `--help` lists it).
  */
 import { createLogger } from '../runtime/index.ts';
+import { ConfigError } from '../topology/index.ts';
 import { pipelineConfigFromEnv } from './config.ts';
 import { startPipeline } from './pipeline.ts';
 
@@ -35,8 +36,24 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
 }
 
 const log = createLogger('pipeline');
+/** Start-up waits out a broker that is briefly away (a restart takes seconds) instead of dying. */
+const START_ATTEMPTS = 12;
+const START_RETRY_MS = 5000;
+
+async function startWithRetries(): Promise<Awaited<ReturnType<typeof startPipeline>>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startPipeline(pipelineConfigFromEnv(), log);
+    } catch (error) {
+      if (error instanceof ConfigError || attempt >= START_ATTEMPTS) throw error;
+      log.warn({ err: error, attempt, retryInMs: START_RETRY_MS }, 'pipeline start failed; retrying');
+      await new Promise((resolve) => setTimeout(resolve, START_RETRY_MS));
+    }
+  }
+}
+
 try {
-  const pipeline = await startPipeline(pipelineConfigFromEnv(), log);
+  const pipeline = await startWithRetries();
   const stop = (signal: string) => {
     log.info({ signal }, 'stopping');
     pipeline.stop().then(

@@ -24,11 +24,27 @@ export interface RunningPipeline {
  * because orders, stock and the saga's loop topics are co-partitioned.
  */
 export async function startPipeline(config: PipelineConfig, log: Logger): Promise<RunningPipeline> {
+  const started: { close(): Promise<void> }[] = [];
+  try {
+    return await startPipelineParts(config, log, started);
+  } catch (error) {
+    // A failed start leaves nothing running behind it (clients, apps, pools), so it can be retried.
+    for (const resource of started.reverse()) await resource.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function startPipelineParts(
+  config: PipelineConfig,
+  log: Logger,
+  started: { close(): Promise<void> }[],
+): Promise<RunningPipeline> {
   const topics = sagaTopics(config.applicationId, config.topicPrefix);
   const kafka = await KafkaClient.connect({
     bootstrapServers: config.bootstrapServers,
     clientId: `${config.applicationId}-${config.instanceId}-admin`,
   });
+  started.push(kafka);
   for (const input of [topics.orders, topics.stock]) {
     const count = await kafka.partitionCount(input);
     if (count !== undefined && count !== config.partitions) {
@@ -43,6 +59,7 @@ export async function startPipeline(config: PipelineConfig, log: Logger): Promis
   await kafka.createTopics([{ name: topics.deadLetter, partitions: 1 }]);
 
   const readModel = await readModelPort(config);
+  if (readModel) started.push(readModel);
   const serdes = await createEventSerdes({
     outputFormat: config.outputFormat,
     registry: registryFromEnvironment(),
@@ -87,6 +104,7 @@ export async function startPipeline(config: PipelineConfig, log: Logger): Promis
       },
     );
     apps.set(part, app);
+    started.push(app);
   }
   await Promise.all([...apps.values()].map((app) => app.start()));
   const app = apps.get('core') as StreamsApp;

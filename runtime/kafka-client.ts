@@ -20,6 +20,8 @@ export interface TopicSpec {
 export class KafkaClient {
   private readonly ports: KafkaPorts;
   private readonly positions = new Map<string, bigint>();
+  /** Partition counts do not change under us (the pipeline never adds partitions): ask once per topic. */
+  private readonly partitionCounts = new Map<string, number>();
 
   private constructor(ports: KafkaPorts) {
     this.ports = ports;
@@ -47,19 +49,24 @@ export class KafkaClient {
   }
 
   async partitionCount(topic: string): Promise<number | undefined> {
-    return (await this.ports.admin.partitionCounts([topic])).get(topic);
+    const known = this.partitionCounts.get(topic);
+    if (known !== undefined) return known;
+    const count = (await this.ports.admin.partitionCounts([topic])).get(topic);
+    if (count !== undefined) this.partitionCounts.set(topic, count);
+    return count;
   }
 
+  /** Keyed records go where Kafka's default partitioner puts them (murmur2); unkeyed ones round-robin. */
   async produce(
     topic: string,
-    records: readonly { key: string | null; value: Buffer | string; timestamp?: number }[],
+    records: readonly { key: string | Buffer | null; value: Buffer | string | null; timestamp?: number }[],
   ): Promise<void> {
     const partitions = await this.partitionCount(topic);
     if (partitions === undefined) throw new Error(`Topic ${topic} does not exist`);
     let next = 0;
     await this.ports.producer.send(
       records.map((r) => {
-        const key = r.key === null ? null : Buffer.from(r.key);
+        const key = r.key === null ? null : typeof r.key === 'string' ? Buffer.from(r.key) : r.key;
         return {
           topic,
           partition: key ? this.ports.partitionFor(key, partitions) : next++ % partitions,
@@ -74,17 +81,33 @@ export class KafkaClient {
 
   /** Committed records written since the previous call for this topic (from the beginning on the first). */
   async readNew(topic: string): Promise<ConsumedRecord[]> {
+    return this.read(topic, (key) => this.positions.get(key) ?? 0n);
+  }
+
+  /** Every committed record of the topic, partition by partition, up to its current end. */
+  async readAll(topic: string): Promise<ConsumedRecord[]> {
+    const count = await this.partitionCount(topic);
+    if (count === undefined) return [];
+    const partitions = Array.from({ length: count }, (_, partition) => ({ topic, partition }));
+    const starts = await this.ports.admin.beginningOffsets(partitions);
+    return this.read(topic, (key) => starts.get(key) ?? 0n, false);
+  }
+
+  private async read(
+    topic: string,
+    from: (key: string) => bigint,
+    advance = true,
+  ): Promise<ConsumedRecord[]> {
     const count = await this.partitionCount(topic);
     if (count === undefined) return [];
     const partitions = Array.from({ length: count }, (_, partition) => ({ topic, partition }));
     const ends = await this.ports.admin.endOffsets(partitions);
     const out: ConsumedRecord[] = [];
     for (const tp of partitions) {
-      const from = this.positions.get(tpKey(tp)) ?? 0n;
+      const start = from(tpKey(tp));
       const to = ends.get(tpKey(tp)) ?? 0n;
-      if (to <= from) continue;
-      for await (const batch of this.ports.reader.read(tp, from, to)) out.push(...batch);
-      this.positions.set(tpKey(tp), to);
+      if (to > start) for await (const batch of this.ports.reader.read(tp, start, to)) out.push(...batch);
+      if (advance) this.positions.set(tpKey(tp), to);
     }
     return out;
   }

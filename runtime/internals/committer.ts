@@ -78,11 +78,10 @@ export class Committer {
 
     // Kafka has the transaction: now the stores may catch up (principle 4).
     const touched = new Set(changelogs.map((c) => c.task));
+    const byName = new Map(this.tasks.all().map((t) => [t.name, t]));
     for (const change of changelogs) {
       const last = lastOffsets.get(tpKey(change.record));
-      if (last === undefined) continue;
-      const task = this.tasks.all().find((t) => t.name === change.task);
-      task?.changelogNext.set(change.store, last + 1n);
+      if (last !== undefined) byName.get(change.task)?.changelogNext.set(change.store, last + 1n);
     }
     for (const task of this.tasks.running()) {
       if (!task.dirty && !touched.has(task.name)) continue;
@@ -147,9 +146,5 @@ export class Committer {
   async checkOutputTopics(topics: readonly string[]): Promise<void> {
     const unknown = topics.filter((t) => !this.partitionCounts.has(t));
     if (unknown.length > 0) await this.learnPartitionCounts(unknown, this.ports.admin);
-  }
-
-  get guarantee(): string {
-    return this.config.processingGuarantee;
   }
 }

@@ -65,10 +65,22 @@ function startPipelineProcess(): { child: ChildProcess; exited: Promise<number |
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+async function waitReady(): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const ready = await fetch(`http://127.0.0.1:${httpPort}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) return;
+    await pause(100);
+  }
+  throw new Error('the pipeline did not become ready');
+}
+
 test(`books balance after ${KILLS} SIGKILLs and a broker restart`, async () => {
   let app = startPipelineProcess();
-  // Topics are created by the pipeline at start.
-  for (let i = 0; i < 100 && (await kafka.partitionCount(topics.orders)) === undefined; i++) await pause(200);
+  // The pipeline creates its topics, then starts its services: wait until it says it is ready.
+  await waitReady();
   await kafka.produce(
     topics.stock,
     Object.entries(stock).map(([sku, delta]) => ({ key: null, value: JSON.stringify({ sku, delta }) })),
@@ -104,6 +116,8 @@ test(`books balance after ${KILLS} SIGKILLs and a broker restart`, async () => {
       await app.exited;
       app = startPipelineProcess();
     } else {
+      // The broker goes down mid-stream, while the pipeline runs (not while it starts).
+      await waitReady();
       await pause(500);
       await restartBroker();
     }

@@ -133,7 +133,12 @@ test('an aborted transaction is invisible to read_committed and commits no offse
       ports.consumer.groupMetadata(),
     );
     await ports.producer.commit();
-    const visible = await kafka.readAll(output);
+    // Commit markers are written by the coordinator after EndTxn answers: wait for the LSO to move.
+    let visible = await kafka.readAll(output);
+    for (let i = 0; i < 100 && visible.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      visible = await kafka.readAll(output);
+    }
     expect(visible.map((r) => r.value?.toString())).toEqual(['c1', 'c2']);
     // The aborted record and its marker took offsets 0-1: the committed ones follow.
     expect(last.get(`${output}:0`)).toBe(visible[1]?.offset);

@@ -146,3 +146,47 @@ test('orders and stock typed into kafka-console-producer flow through the saga t
       ?.filter((c) => c.status === 'succeeded'),
   ).toHaveLength(1);
 });
+
+test('the order API validates, accepts, and answers from the local stores', async () => {
+  const bad = await fetch(`${pipeline.httpUrl}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      orderId: 'x',
+      customerId: 'c',
+      items: [],
+      currency: 'EUR',
+      paymentMethod: 'card',
+      contact: {},
+    }),
+  });
+  expect(bad.status).toBe(400);
+  expect(((await bad.json()) as { error: string }).error).toMatch(/1-100 items, got 0/);
+
+  const orderId = `${run}-api`;
+  const accepted = await fetch(`${pipeline.httpUrl}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      orderId,
+      customerId: 'c',
+      items: [{ sku: 'SKU-BLUE', quantity: 1, unitPrice: 100 }],
+      currency: 'EUR',
+      paymentMethod: 'card',
+      contact: {},
+    }),
+  });
+  expect(accepted.status).toBe(202);
+  let status = '';
+  for (let i = 0; i < 150 && status !== 'SHIPPED'; i++) {
+    const response = await fetch(`${pipeline.httpUrl}/orders/${orderId}`);
+    if (response.ok) status = ((await response.json()) as { status: string }).status;
+    if (status !== 'SHIPPED') await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(status).toBe('SHIPPED');
+  expect((await fetch(`${pipeline.httpUrl}/orders/does-not-exist`)).status).toBe(404);
+  expect((await fetch(`${pipeline.httpUrl}/readyz`)).status).toBe(200);
+  expect(await (await fetch(`${pipeline.httpUrl}/metrics`)).text()).toMatch(
+    /saga_orders_total\{status="SHIPPED"/,
+  );
+});

@@ -10,6 +10,13 @@ import {
   tableToStreamProcessor,
 } from './internals/operators/ktable-processors.ts';
 import { NamePrefix, nameOrGenerate } from './internals/repartition.ts';
+import { passThroughProcessor } from './internals/operators/stateless.ts';
+import {
+  joinedValueGetter,
+  joinValues,
+  tableJoinSideProcessor,
+  type TableJoinKind,
+} from './internals/operators/ktable-ktable-join.ts';
 import { KStream } from './kstream.ts';
 import type { Change } from './internals/change.ts';
 import type { Materialized, Named } from './options.ts';
@@ -95,6 +102,70 @@ export class KTable<K, V> {
       undefined,
       (storeName) => tableMapValuesProcessor<K, V, VR>(mapper, storeName),
       (key, value) => mapper(value, key),
+    );
+  }
+
+  /** Table–table inner join on the key: a row exists while both sides have one. */
+  join<VO, VR>(other: KTable<K, VO>, joiner: (value: V, otherValue: VO) => VR, named?: Named): KTable<K, VR> {
+    return this.joinTable(other, 'inner', (l, r) => joiner(l as V, r as VO), named);
+  }
+
+  /** Left join: a row exists while this side has one; the other value may be null. */
+  leftJoin<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: (value: V, otherValue: VO | null) => VR,
+    named?: Named,
+  ): KTable<K, VR> {
+    return this.joinTable(other, 'left', (l, r) => joiner(l as V, r), named);
+  }
+
+  /** Outer join: a row exists while either side has one. */
+  outerJoin<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: (value: V | null, otherValue: VO | null) => VR,
+    named?: Named,
+  ): KTable<K, VR> {
+    return this.joinTable(other, 'outer', joiner, named);
+  }
+
+  /**
+   * Kafka Streams' KTable-KTable join: a JOINTHIS processor under this table (looks up the other),
+   * a JOINOTHER under the other (looks up this one), merged into the result. Each side reads the
+   * other's store, so both tables land in one sub-topology and must be co-partitioned.
+   */
+  private joinTable<VO, VR>(
+    other: KTable<K, VO>,
+    kind: TableJoinKind,
+    joiner: (value: V | null, otherValue: VO | null) => VR,
+    named: Named | undefined,
+  ): KTable<K, VR> {
+    const base = named?.name;
+    const thisName = base ? `${base}-join-this` : this.ctx.graph.newProcessorName(NamePrefix.KTABLE_JOINTHIS);
+    const otherName = base
+      ? `${base}-join-other`
+      : this.ctx.graph.newProcessorName(NamePrefix.KTABLE_JOINOTHER);
+    const mergeName = base ?? this.ctx.graph.newProcessorName(NamePrefix.KTABLE_MERGE);
+    const combine = (l: V | null, r: VO | null) => joinValues(kind, joiner, l, r);
+    this.ctx.graph.addProcessor(
+      thisName,
+      tableJoinSideProcessor<K, V, VO, VR>(other.valueGetterSupplier, combine),
+      [this.nodeName],
+    );
+    this.ctx.graph.addProcessor(
+      otherName,
+      tableJoinSideProcessor<K, VO, V, VR>(this.valueGetterSupplier, (mine, theirs) => combine(theirs, mine)),
+      [other.nodeName],
+    );
+    this.ctx.graph.connectProcessorAndStores(thisName, [...other.valueGetterSupplier.storeNames]);
+    this.ctx.graph.connectProcessorAndStores(otherName, [...this.valueGetterSupplier.storeNames]);
+    this.ctx.graph.addProcessor(mergeName, passThroughProcessor<K, Change<VR>>(), [thisName, otherName]);
+    return new KTable<K, VR>(
+      this.ctx,
+      mergeName,
+      this.keySerde,
+      undefined,
+      null,
+      joinedValueGetter(this.valueGetterSupplier, other.valueGetterSupplier, combine),
     );
   }
 

@@ -27,6 +27,9 @@ export const NamePrefix = {
   KTABLE_FILTER: 'KTABLE-FILTER-',
   KTABLE_MAPVALUES: 'KTABLE-MAPVALUES-',
   KTABLE_TOSTREAM: 'KTABLE-TOSTREAM-',
+  KTABLE_JOINTHIS: 'KTABLE-JOINTHIS-',
+  KTABLE_JOINOTHER: 'KTABLE-JOINOTHER-',
+  KTABLE_MERGE: 'KTABLE-MERGE-',
 } as const;
 
 /** `named` if given, else a generated `<prefix><index>`. */

@@ -17,6 +17,7 @@ export type { GlobalKTable } from './global-ktable.ts';
 export type { TimeWindowedKStream } from './time-windowed-kstream.ts';
 export {
   TimeWindows,
+  JoinWindows,
   EmitStrategy,
   WindowedSerdes,
   type Window,
@@ -32,6 +33,7 @@ export type {
   Repartitioned,
   Materialized,
   Branched,
+  StreamJoined,
   RecordContext,
   TopicNameExtractor,
   TimestampExtractor,

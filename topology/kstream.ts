@@ -14,9 +14,13 @@ import {
 } from './internals/operators/stateless.ts';
 import { addRepartition, NamePrefix, nameOrGenerate } from './internals/repartition.ts';
 import { KGroupedStream } from './kgrouped-stream.ts';
+import { streamJoinSideProcessor } from './internals/operators/kstream-kstream-join.ts';
+import { keyValueStoreBuilder } from './internals/dsl-context.ts';
+import { Serdes } from './serde.ts';
+import type { JoinWindows } from './windows.ts';
 import type { KTable } from './ktable.ts';
 import { streamTableJoinProcessor } from './internals/operators/kstream-ktable-join.ts';
-import type { Grouped, Named, Produced, Repartitioned, TopicNameExtractor } from './options.ts';
+import type { Grouped, Named, Produced, Repartitioned, StreamJoined, TopicNameExtractor } from './options.ts';
 import type { ProcessorSupplier } from './processor.ts';
 import type { Serde } from './serde.ts';
 
@@ -211,12 +215,37 @@ export class KStream<K, V> {
     table: KTable<K, VT>,
     joiner: (value: V, tableValue: VT, key: K) => VR,
     named?: Named,
+  ): KStream<K, VR>;
+  /**
+   * Stream–stream windowed join: records of both streams with the same key whose timestamps are
+   * within `windows` of each other. Both sides are buffered in changelogged stores.
+   */
+  join<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: (value: V, otherValue: VO, key: K) => VR,
+    windows: JoinWindows,
+    joined?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR>;
+  join<VO, VR>(
+    other: KTable<K, VO> | KStream<K, VO>,
+    joiner: (value: V, otherValue: VO, key: K) => VR,
+    windowsOrNamed?: JoinWindows | Named,
+    joined: StreamJoined<K, V, VO> = {},
   ): KStream<K, VR> {
+    if (other instanceof KStream) {
+      return this.joinStream(
+        other,
+        (v, o, k) => (o === null ? null : joiner(v, o, k)),
+        windowsOrNamed as JoinWindows,
+        joined,
+        false,
+      );
+    }
     return this.joinTable(
-      table,
-      (value, tableValue, key) => joiner(value, tableValue as VT, key),
+      other,
+      (value, tableValue, key) => joiner(value, tableValue as VO, key),
       false,
-      named,
+      windowsOrNamed as Named | undefined,
     );
   }
 
@@ -225,8 +254,91 @@ export class KStream<K, V> {
     table: KTable<K, VT>,
     joiner: (value: V, tableValue: VT | null, key: K) => VR,
     named?: Named,
+  ): KStream<K, VR>;
+  /** Windowed left join: a record with no match yet is emitted with null at once. */
+  leftJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: (value: V, otherValue: VO | null, key: K) => VR,
+    windows: JoinWindows,
+    joined?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR>;
+  leftJoin<VO, VR>(
+    other: KTable<K, VO> | KStream<K, VO>,
+    joiner: (value: V, otherValue: VO | null, key: K) => VR,
+    windowsOrNamed?: JoinWindows | Named,
+    joined: StreamJoined<K, V, VO> = {},
   ): KStream<K, VR> {
-    return this.joinTable(table, joiner, true, named);
+    if (other instanceof KStream)
+      return this.joinStream(other, joiner, windowsOrNamed as JoinWindows, joined, true);
+    return this.joinTable(other, joiner, true, windowsOrNamed as Named | undefined);
+  }
+
+  /**
+   * Kafka Streams' stream-stream join: JOINTHIS under this stream and JOINOTHER under the other,
+   * each buffering its side and probing the other's buffer, merged. Both buffers are connected to
+   * both processors, so the two streams share one sub-topology (co-partitioned).
+   */
+  private joinStream<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: (value: V, otherValue: VO | null, key: K) => VR | null,
+    windows: JoinWindows,
+    joined: StreamJoined<K, V, VO>,
+    left: boolean,
+  ): KStream<K, VR> {
+    const keySerde = requireSerde(
+      joined.keySerde ?? this.keySerde ?? other.keySerde,
+      'stream-stream join key (pass StreamJoined.keySerde)',
+    );
+    const valueSerde = requireSerde(
+      joined.valueSerde ?? this.valueSerde,
+      'stream-stream join value (pass StreamJoined.valueSerde)',
+    );
+    const otherSerde = requireSerde(
+      joined.otherValueSerde ?? other.valueSerde,
+      'stream-stream join other value (pass StreamJoined.otherValueSerde)',
+    );
+    const me = this.repartitionRequired ? this.repartition({ keySerde, valueSerde }) : this;
+    const them = other.repartitionRequired ? other.repartition({ keySerde, valueSerde: otherSerde }) : other;
+    const graph = this.ctx.graph;
+    const thisName = joined.name
+      ? `${joined.name}-join-this`
+      : graph.newProcessorName(left ? NamePrefix.LEFTJOINTHIS : NamePrefix.JOINTHIS);
+    const otherName = joined.name
+      ? `${joined.name}-join-other`
+      : graph.newProcessorName(left ? NamePrefix.OUTEROTHER : NamePrefix.JOINOTHER);
+    const mergeName = joined.name ?? graph.newProcessorName(NamePrefix.MERGE);
+    const thisStore = `${thisName}-store`;
+    const otherStore = `${otherName}-store`;
+    graph.addStateStore(keyValueStoreBuilder(this.ctx, thisStore, {}, Serdes.Buffer(), valueSerde));
+    graph.addStateStore(keyValueStoreBuilder(this.ctx, otherStore, {}, Serdes.Buffer(), otherSerde));
+    graph.addProcessor(
+      thisName,
+      streamJoinSideProcessor<K, V, VO, VR>({
+        thisStore,
+        otherStore,
+        keySerde,
+        windows,
+        joiner,
+        emitUnmatched: left,
+      }),
+      [me.nodeName],
+    );
+    graph.addProcessor(
+      otherName,
+      streamJoinSideProcessor<K, VO, V, VR>({
+        thisStore: otherStore,
+        otherStore: thisStore,
+        keySerde,
+        windows,
+        joiner: (theirs, mine, key) => (mine === null ? null : joiner(mine, theirs, key)),
+        emitUnmatched: false,
+      }),
+      [them.nodeName],
+    );
+    graph.connectProcessorAndStores(thisName, [thisStore, otherStore]);
+    graph.connectProcessorAndStores(otherName, [otherStore, thisStore]);
+    graph.addProcessor(mergeName, passThroughProcessor<K, VR>(), [thisName, otherName]);
+    return new KStream<K, VR>(this.ctx, mergeName, keySerde, undefined, false);
   }
 
   private joinTable<VT, VR>(

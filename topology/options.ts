@@ -90,3 +90,11 @@ export interface RecordContext {
 
 /** Chooses the output topic per record: Kafka Streams' `TopicNameExtractor`. */
 export type TopicNameExtractor<K, V> = (key: K, value: V, recordContext: RecordContext) => string;
+
+/** Serdes and a name for a stream-stream join's buffers: Kafka Streams' `StreamJoined`. */
+export interface StreamJoined<K, V, VO> {
+  readonly keySerde?: Serde<K>;
+  readonly valueSerde?: Serde<V>;
+  readonly otherValueSerde?: Serde<VO>;
+  readonly name?: string;
+}

@@ -59,6 +59,38 @@ export class TimeWindows {
   }
 }
 
+/**
+ * How far apart two records may be in time to join: Kafka Streams' `JoinWindows`. Symmetric by
+ * default (`|t1 − t2| ≤ difference`), with a grace period for out-of-order records.
+ */
+export class JoinWindows {
+  readonly beforeMs: number;
+  readonly afterMs: number;
+  readonly graceMs: number;
+
+  private constructor(beforeMs: number, afterMs: number, graceMs: number) {
+    for (const [name, value] of [
+      ['difference', beforeMs],
+      ['difference', afterMs],
+      ['grace', graceMs],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 0)
+        throw new TopologyError(`Join window ${name} must be a non-negative integer of ms, got ${value}`);
+    }
+    this.beforeMs = beforeMs;
+    this.afterMs = afterMs;
+    this.graceMs = graceMs;
+  }
+
+  static ofTimeDifferenceAndGrace(differenceMs: number, graceMs: number): JoinWindows {
+    return new JoinWindows(differenceMs, differenceMs, graceMs);
+  }
+
+  static ofTimeDifferenceWithNoGrace(differenceMs: number): JoinWindows {
+    return new JoinWindows(differenceMs, differenceMs, 0);
+  }
+}
+
 /** When a windowed aggregation emits: on every update, or once when the window closes. */
 export const EmitStrategy = {
   onWindowUpdate: () => 'update' as const,

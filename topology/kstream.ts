@@ -19,7 +19,11 @@ import { keyValueStoreBuilder } from './internals/dsl-context.ts';
 import { Serdes } from './serde.ts';
 import type { JoinWindows } from './windows.ts';
 import type { KTable } from './ktable.ts';
-import { streamTableJoinProcessor } from './internals/operators/kstream-ktable-join.ts';
+import {
+  streamGlobalTableJoinProcessor,
+  streamTableJoinProcessor,
+} from './internals/operators/kstream-ktable-join.ts';
+import { GlobalKTable } from './global-ktable.ts';
 import type { Grouped, Named, Produced, Repartitioned, StreamJoined, TopicNameExtractor } from './options.ts';
 import type { ProcessorSupplier } from './processor.ts';
 import type { Serde } from './serde.ts';
@@ -226,11 +230,42 @@ export class KStream<K, V> {
     windows: JoinWindows,
     joined?: StreamJoined<K, V, VO>,
   ): KStream<K, VR>;
+  /** Stream–globalTable join: the lookup key is `keySelector(key, value)`; no repartitioning needed. */
+  join<GK, GV, VR>(
+    globalTable: GlobalKTable<GK, GV>,
+    keySelector: (key: K, value: V) => GK,
+    joiner: (value: V, globalValue: GV) => VR,
+    named?: Named,
+  ): KStream<K, VR>;
   join<VO, VR>(
+    other: KTable<K, VO> | KStream<K, VO> | GlobalKTable<unknown, VO>,
+    joiner: ((value: V, otherValue: VO, key: K) => VR) | ((key: K, value: V) => unknown),
+    windowsOrNamed?: JoinWindows | Named | ((value: V, otherValue: VO) => VR),
+    joined: StreamJoined<K, V, VO> | Named = {},
+  ): KStream<K, VR> {
+    if (other instanceof GlobalKTable) {
+      const join = windowsOrNamed as (value: V, globalValue: VO) => VR;
+      return this.joinGlobal(
+        other,
+        joiner as (key: K, value: V) => unknown,
+        (v, g) => join(v, g as VO),
+        false,
+        joined as Named,
+      );
+    }
+    return this.joinOther(
+      other,
+      joiner as (value: V, otherValue: VO, key: K) => VR,
+      windowsOrNamed as JoinWindows | Named,
+      joined as StreamJoined<K, V, VO>,
+    );
+  }
+
+  private joinOther<VO, VR>(
     other: KTable<K, VO> | KStream<K, VO>,
     joiner: (value: V, otherValue: VO, key: K) => VR,
-    windowsOrNamed?: JoinWindows | Named,
-    joined: StreamJoined<K, V, VO> = {},
+    windowsOrNamed: JoinWindows | Named | undefined,
+    joined: StreamJoined<K, V, VO>,
   ): KStream<K, VR> {
     if (other instanceof KStream) {
       return this.joinStream(
@@ -262,15 +297,52 @@ export class KStream<K, V> {
     windows: JoinWindows,
     joined?: StreamJoined<K, V, VO>,
   ): KStream<K, VR>;
+  /** Stream–globalTable left join: records with no global value are kept, the joiner gets null. */
+  leftJoin<GK, GV, VR>(
+    globalTable: GlobalKTable<GK, GV>,
+    keySelector: (key: K, value: V) => GK,
+    joiner: (value: V, globalValue: GV | null) => VR,
+    named?: Named,
+  ): KStream<K, VR>;
   leftJoin<VO, VR>(
-    other: KTable<K, VO> | KStream<K, VO>,
-    joiner: (value: V, otherValue: VO | null, key: K) => VR,
-    windowsOrNamed?: JoinWindows | Named,
-    joined: StreamJoined<K, V, VO> = {},
+    other: KTable<K, VO> | KStream<K, VO> | GlobalKTable<unknown, VO>,
+    joiner: ((value: V, otherValue: VO | null, key: K) => VR) | ((key: K, value: V) => unknown),
+    windowsOrNamed?: JoinWindows | Named | ((value: V, otherValue: VO | null) => VR),
+    joined: StreamJoined<K, V, VO> | Named = {},
   ): KStream<K, VR> {
-    if (other instanceof KStream)
-      return this.joinStream(other, joiner, windowsOrNamed as JoinWindows, joined, true);
-    return this.joinTable(other, joiner, true, windowsOrNamed as Named | undefined);
+    if (other instanceof GlobalKTable) {
+      const join = windowsOrNamed as (value: V, globalValue: VO | null) => VR;
+      return this.joinGlobal(other, joiner as (key: K, value: V) => unknown, join, true, joined as Named);
+    }
+    const valueJoiner = joiner as (value: V, otherValue: VO | null, key: K) => VR;
+    if (other instanceof KStream) {
+      return this.joinStream(
+        other,
+        valueJoiner,
+        windowsOrNamed as JoinWindows,
+        joined as StreamJoined<K, V, VO>,
+        true,
+      );
+    }
+    return this.joinTable(other, valueJoiner, true, windowsOrNamed as Named | undefined);
+  }
+
+  private joinGlobal<GK, GV, VR>(
+    table: GlobalKTable<GK, GV>,
+    keySelector: (key: K, value: V) => GK,
+    joiner: (value: V, globalValue: GV | null) => VR,
+    left: boolean,
+    named: Named | undefined,
+  ): KStream<K, VR> {
+    // Global stores are readable by every processor: no store connection, no co-partitioning.
+    return this.then<K, VR>(
+      left ? NamePrefix.LEFTJOIN : NamePrefix.JOIN,
+      named && 'name' in named ? named : undefined,
+      streamGlobalTableJoinProcessor(table.valueGetterSupplier, keySelector, joiner, left),
+      this.keySerde,
+      undefined,
+      false,
+    );
   }
 
   /**

@@ -29,3 +29,31 @@ export function streamTableJoinProcessor<K, V, VT, VR>(
     };
   };
 }
+
+/**
+ * Kafka Streams' `KStreamGlobalKTableJoin`: the lookup key comes from `keySelector(key, value)`,
+ * so the stream needs no repartitioning (every instance holds the whole global table).
+ */
+export function streamGlobalTableJoinProcessor<K, V, GK, GV, VR>(
+  table: KTableValueGetterSupplier<GK, GV>,
+  keySelector: (key: K, value: V) => GK,
+  joiner: (value: V, globalValue: GV | null) => VR,
+  left: boolean,
+): ProcessorSupplier<K, V, K, VR> {
+  return (): Processor<K, V, K, VR> => {
+    const getter = table.get();
+    let context: ProcessorContext<K, VR>;
+    return {
+      init(ctx) {
+        context = ctx;
+        getter.init(ctx as ProcessorContext<unknown, unknown>);
+      },
+      async process(record: StreamRecord<K, V>) {
+        const lookup = keySelector(record.key, record.value);
+        const globalValue = lookup === null || lookup === undefined ? null : await getter.get(lookup);
+        if (globalValue === null && !left) return;
+        context.forward(record.withValue(joiner(record.value, globalValue)));
+      },
+    };
+  };
+}

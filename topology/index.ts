@@ -15,9 +15,11 @@ export type { KGroupedStream } from './kgrouped-stream.ts';
 export type { KTable } from './ktable.ts';
 export type { GlobalKTable } from './global-ktable.ts';
 export type { TimeWindowedKStream } from './time-windowed-kstream.ts';
+export type { SessionWindowedKStream } from './session-windowed-kstream.ts';
 export {
   TimeWindows,
   JoinWindows,
+  SessionWindows,
   EmitStrategy,
   WindowedSerdes,
   type Window,

@@ -5,7 +5,8 @@ import { addRepartition, NamePrefix, nameOrGenerate } from './internals/repartit
 import type { Change } from './internals/change.ts';
 import { KTable } from './ktable.ts';
 import { TimeWindowedKStream } from './time-windowed-kstream.ts';
-import type { TimeWindows } from './windows.ts';
+import { SessionWindows, type TimeWindows } from './windows.ts';
+import { SessionWindowedKStream } from './session-windowed-kstream.ts';
 import type { Materialized, Named } from './options.ts';
 import type { ProcessorSupplier } from './processor.ts';
 import { Serdes, type Serde } from './serde.ts';
@@ -96,8 +97,14 @@ export class KGroupedStream<K, V> {
    * Groups records into time windows (tumbling, or hopping with `advanceBy`): aggregations then
    * produce a KTable keyed by `Windowed<K>`.
    */
-  windowedBy(windows: TimeWindows): TimeWindowedKStream<K, V> {
-    return new TimeWindowedKStream(this, windows);
+  windowedBy(windows: TimeWindows): TimeWindowedKStream<K, V>;
+  windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
+  windowedBy(
+    windows: TimeWindows | SessionWindows,
+  ): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+    return windows instanceof SessionWindows
+      ? new SessionWindowedKStream(this, windows)
+      : new TimeWindowedKStream(this, windows);
   }
 
   /** Names, repartitions and wires an aggregation exactly as Kafka Streams' GroupedStreamAggregateBuilder. */

@@ -91,6 +91,32 @@ export class JoinWindows {
   }
 }
 
+/**
+ * Sessions: activity of a key separated by gaps of inactivity longer than `gapMs`; a record that
+ * falls between two sessions merges them. Kafka Streams' `SessionWindows`.
+ */
+export class SessionWindows {
+  readonly gapMs: number;
+  readonly graceMs: number;
+
+  private constructor(gapMs: number, graceMs: number) {
+    if (!Number.isInteger(gapMs) || gapMs <= 0)
+      throw new TopologyError(`Session gap must be a positive integer of ms, got ${gapMs}`);
+    if (!Number.isInteger(graceMs) || graceMs < 0)
+      throw new TopologyError(`Grace must be a non-negative integer of ms, got ${graceMs}`);
+    this.gapMs = gapMs;
+    this.graceMs = graceMs;
+  }
+
+  static ofInactivityGapAndGrace(gapMs: number, graceMs: number): SessionWindows {
+    return new SessionWindows(gapMs, graceMs);
+  }
+
+  static ofInactivityGapWithNoGrace(gapMs: number): SessionWindows {
+    return new SessionWindows(gapMs, 0);
+  }
+}
+
 /** When a windowed aggregation emits: on every update, or once when the window closes. */
 export const EmitStrategy = {
   onWindowUpdate: () => 'update' as const,
@@ -103,6 +129,24 @@ export type EmitStrategyValue = ReturnType<(typeof EmitStrategy)[keyof typeof Em
  * the 8-byte big-endian window start (the size is fixed, so the end is derived).
  */
 export const WindowedSerdes = {
+  /** Kafka Streams' session-windowed format: the inner key bytes, then end and start (8 bytes each). */
+  sessionWindowedSerdeFrom<K>(inner: Serde<K>): Serde<Windowed<K>> {
+    return {
+      serialize: (topic, windowed) => {
+        const times = Buffer.alloc(16);
+        times.writeBigInt64BE(BigInt(windowed.window.end), 0);
+        times.writeBigInt64BE(BigInt(windowed.window.start), 8);
+        return Buffer.concat([inner.serialize(topic, windowed.key), times]);
+      },
+      deserialize: (topic, data) => {
+        if (data.length < 16)
+          throw new SerdeError(`Session key on ${topic}: ${data.length} bytes, expected at least 16`);
+        const end = Number(data.readBigInt64BE(data.length - 16));
+        const start = Number(data.readBigInt64BE(data.length - 8));
+        return { key: inner.deserialize(topic, data.subarray(0, data.length - 16)), window: { start, end } };
+      },
+    };
+  },
   timeWindowedSerdeFrom<K>(inner: Serde<K>, windowSizeMs: number): Serde<Windowed<K>> {
     return {
       serialize: (topic, windowed) => {

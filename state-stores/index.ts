@@ -11,4 +11,9 @@ export type {
   WindowStore,
   StoreBuilder,
 } from './state-store.ts';
-export { Stores, KeyValueStoreBuilder, type KeyValueBytesStoreSupplier } from './stores.ts';
+export {
+  Stores,
+  KeyValueStoreBuilder,
+  WindowStoreBuilder,
+  type KeyValueBytesStoreSupplier,
+} from './stores.ts';

@@ -1,7 +1,7 @@
 import type { Consumer } from '@platformatic/kafka';
 import type { ConsumedRecord, TopicPartition } from '../internals/ports.ts';
 import { tpKey } from '../internals/ports.ts';
-import { decodeBatches, type FetchedBatch } from './record-batches.ts';
+import { decodeBatches, type AbortedTransaction, type FetchedBatch } from './record-batches.ts';
 import { brokerErrorNames, wrap } from './errors.ts';
 
 const READ_COMMITTED = 1;
@@ -86,6 +86,7 @@ export async function fetchOnce(
             partition.partitionIndex,
             position.offset,
             partition.records as unknown as FetchedBatch[],
+            (partition.abortedTransactions ?? []) as readonly AbortedTransaction[],
           );
           result.records.push(...decoded.records);
           result.next.set(tpKey(position), decoded.next);

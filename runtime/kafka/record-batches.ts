@@ -1,12 +1,17 @@
 import type { ConsumedRecord } from '../internals/ports.ts';
 import type { Headers } from '../../topology/record.ts';
 
-/** The shape of a fetched partition, as the client returns it (aborted transactions already filtered). */
+/**
+ * The shape of a fetched partition's batches, as the client returns them. The client's own
+ * read_committed filter drops an aborted transaction's batches only when its abort marker is in the
+ * same response, so batches of aborted transactions may still be here: `decodeBatches` filters them.
+ */
 export interface FetchedBatch {
   readonly firstOffset: bigint;
   readonly lastOffsetDelta: number;
   readonly firstTimestamp: bigint;
   readonly attributes: number;
+  readonly producerId: bigint;
   readonly records: readonly {
     readonly offsetDelta: number;
     readonly timestampDelta: bigint;
@@ -16,24 +21,58 @@ export interface FetchedBatch {
   }[];
 }
 
+/** An entry of a fetch response's aborted-transactions list (read_committed only). */
+export interface AbortedTransaction {
+  readonly producerId: bigint;
+  readonly firstOffset: bigint;
+}
+
+/** Batches written inside a transaction (attribute bit 4). */
+const IS_TRANSACTIONAL = 0x10;
 /** Transaction markers are control batches (attribute bit 5): they take an offset but carry no data. */
 const IS_CONTROL = 0x20;
+/** A control record's key is (version int16, type int16); type 0 is ABORT, 1 is COMMIT. */
+const ABORT_MARKER = 0;
 
 /**
  * Turns record batches into records at or after `from`, and returns the next offset to fetch
  * (after the last batch, control batches included, so consumption moves past commit markers).
+ *
+ * read_committed, as the Java consumer does it: the broker lists every aborted transaction that
+ * overlaps the fetched range (producer id and first offset), including one that began before this
+ * fetch or whose abort marker lies beyond it. From the listed first offset on, that producer's
+ * transactional batches are skipped until its abort marker. So an aborted transaction larger than
+ * one fetch response is dropped in every response it spans, not only in the one with its marker.
  */
 export function decodeBatches(
   topic: string,
   partition: number,
   from: bigint,
   batches: readonly FetchedBatch[],
+  abortedTransactions: readonly AbortedTransaction[] = [],
 ): { records: ConsumedRecord[]; next: bigint } {
   const records: ConsumedRecord[] = [];
+  const pending = [...abortedTransactions].sort((a, b) =>
+    a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0,
+  );
+  const abortedProducers = new Set<bigint>();
+  let nextAborted = 0;
   let next = from;
   for (const batch of batches) {
     const last = batch.firstOffset + BigInt(batch.lastOffsetDelta);
     if (last + 1n > next) next = last + 1n;
+    if (batch.attributes & IS_TRANSACTIONAL) {
+      for (; nextAborted < pending.length; nextAborted++) {
+        const aborted = pending[nextAborted] as AbortedTransaction;
+        if (aborted.firstOffset > last) break;
+        abortedProducers.add(aborted.producerId);
+      }
+      if (batch.attributes & IS_CONTROL) {
+        if (isAbortMarker(batch)) abortedProducers.delete(batch.producerId);
+        continue;
+      }
+      if (abortedProducers.has(batch.producerId)) continue;
+    }
     if (batch.attributes & IS_CONTROL) continue;
     for (const record of batch.records) {
       const offset = batch.firstOffset + BigInt(record.offsetDelta);
@@ -55,4 +94,9 @@ export function decodeBatches(
     }
   }
   return { records, next };
+}
+
+function isAbortMarker(batch: FetchedBatch): boolean {
+  const key = batch.records[0]?.key;
+  return key !== null && key !== undefined && key.length >= 4 && key.readInt16BE(2) === ABORT_MARKER;
 }

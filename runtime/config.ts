@@ -44,6 +44,16 @@ export interface StreamsConfig {
   applicationServer: string | null;
   /** Wall-clock punctuators are checked at least this often. */
   punctuationCheckIntervalMs: number;
+  /**
+   * Kafka Streams' `task.timeout.ms`: how long a streak of failed attempts (each one aborts, rebuilds
+   * the tasks and backs off) may last before the app gives up and goes to ERROR.
+   */
+  taskTimeoutMs: number;
+  /**
+   * Liveness: a running task whose input has not moved for this long while records wait beyond its
+   * position is reported (`kafka_streams_task_stalled`) and rebuilt.
+   */
+  taskStallTimeoutMs: number;
 }
 
 export type StreamsConfigInput = Partial<StreamsConfig> &
@@ -64,6 +74,8 @@ export function defaultStreamsConfig(applicationId: string): Omit<StreamsConfig,
     deadLetterTopic: 'dead-letter',
     applicationServer: null,
     punctuationCheckIntervalMs: 50,
+    taskTimeoutMs: 300_000,
+    taskStallTimeoutMs: 20_000,
   };
 }
 
@@ -101,6 +113,8 @@ export function resolveStreamsConfig(input: StreamsConfigInput): StreamsConfig {
   positiveInteger('maxRecordsPerCommit', config.maxRecordsPerCommit);
   positiveInteger('internalTopicReplicationFactor', config.internalTopicReplicationFactor);
   positiveInteger('punctuationCheckIntervalMs', config.punctuationCheckIntervalMs);
+  positiveInteger('taskTimeoutMs', config.taskTimeoutMs);
+  positiveInteger('taskStallTimeoutMs', config.taskStallTimeoutMs);
   if (config.internalTopicPartitions !== null)
     positiveInteger('internalTopicPartitions', config.internalTopicPartitions);
   if (!/^[a-zA-Z0-9._-]{1,100}$/.test(config.instanceId)) {

@@ -10,6 +10,7 @@ export const KAFKA_TOOLS: Record<string, string> = {
   'consumer-groups': 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
   'producer-perf-test': 'org.apache.kafka.tools.ProducerPerformance',
   'get-offsets': 'org.apache.kafka.tools.GetOffsetShell',
+  configs: 'org.apache.kafka.tools.ConfigCommand',
 };
 
 /** Adds `--bootstrap-server` (the stack's) unless the caller gave one; producer-perf-test takes it as a property. */

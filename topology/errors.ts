@@ -66,10 +66,31 @@ export class StateStoreError extends StreamsError {
   }
 }
 
+/**
+ * What a Kafka failure needs, as Kafka Streams classifies client exceptions:
+ * - `retry`: transient (a leader moved, a broker restarts, a timeout): abort, rebuild the tasks from
+ *   committed state, back off and go on;
+ * - `new-producer`: the producer's own state is stale (sequence numbers the broker no longer
+ *   accepts, an epoch bumped by the coordinator after a transaction timeout): the same, with a new
+ *   producer whose InitProducerId bumps the epoch and resets the sequences;
+ * - `fatal`: no retry can fix it (fenced by another instance, not authorised, a record larger than
+ *   the broker accepts): the app stops with the error.
+ */
+export type KafkaRecovery = 'retry' | 'new-producer' | 'fatal';
+
 export class KafkaClientError extends StreamsError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly recovery: KafkaRecovery;
+  /** Broker error names found in the client's error, e.g. `OUT_OF_ORDER_SEQUENCE_NUMBER`. */
+  readonly brokerErrors: readonly string[];
+
+  constructor(
+    message: string,
+    options?: { cause?: unknown; recovery?: KafkaRecovery; brokerErrors?: readonly string[] },
+  ) {
     super(ErrorCodes.KAFKA, message, options);
     this.name = 'KafkaClientError';
+    this.recovery = options?.recovery ?? 'retry';
+    this.brokerErrors = options?.brokerErrors ?? [];
   }
 }
 

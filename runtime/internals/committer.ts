@@ -1,3 +1,4 @@
+import { ProducerFencedError } from '../../topology/errors.ts';
 import type { StreamsConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { StreamsMetrics } from '../metrics/streams-metrics.ts';
@@ -48,8 +49,9 @@ export class Committer {
     return !this.buffer.isEmpty() || this.tasks.running().some((t) => t.dirty);
   }
 
-  async commit(): Promise<void> {
-    if (!this.hasWork()) return;
+  /** Commits the open unit of work; returns false when there was nothing to commit. */
+  async commit(): Promise<boolean> {
+    if (!this.hasWork()) return false;
     const started = performance.now();
     const { outputs, changelogs, offsets } = this.buffer.drain();
     const produced = await this.partitioned(outputs);
@@ -67,8 +69,11 @@ export class Committer {
         if (offsets.length > 0) await producer.sendOffsets(offsets, consumer.groupMetadata());
         await producer.commit();
       } catch (error) {
-        await this.abortQuietly(producer);
-        throw error;
+        // A zombie learns that it is one here: its sends are refused with INVALID_PRODUCER_EPOCH,
+        // which alone asks for a new producer, but the coordinator answers its abort PRODUCER_FENCED.
+        // That must win, or the zombie would re-initialise and fence the instance that replaced it.
+        const fenced = await this.abortQuietly(producer);
+        throw fenced ?? error;
       }
     } else {
       if (records.length > 0) lastOffsets = await producer.send(records);
@@ -98,6 +103,7 @@ export class Committer {
     }
     this.metrics.commits.inc({ outcome: 'committed' });
     this.metrics.commitLatency.observe((performance.now() - started) / 1000);
+    return true;
   }
 
   /** Chooses partitions like Kafka's default partitioner, so Java producers and we agree on keys. */
@@ -133,13 +139,16 @@ export class Committer {
     for (const [topic, count] of counts) this.partitionCounts.set(topic, count);
   }
 
-  private async abortQuietly(producer: ProducerPort): Promise<void> {
+  /** Aborts after a failure; returns the fencing error if the coordinator says we are fenced. */
+  private async abortQuietly(producer: ProducerPort): Promise<ProducerFencedError | null> {
     try {
       await producer.abort();
       this.metrics.commits.inc({ outcome: 'aborted' });
     } catch (error) {
+      if (error instanceof ProducerFencedError) return error;
       this.log.warn({ err: error }, 'abort after a failed commit failed too');
     }
+    return null;
   }
 
   /** Used by the thread before it starts: learn sink topics up front so a missing one fails at start. */

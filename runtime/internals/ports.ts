@@ -49,6 +49,10 @@ export interface GroupConsumerPort {
   pause(partitions: readonly TopicPartition[]): void;
   resume(partitions: readonly TopicPartition[]): void;
   seek(partition: TopicPartition, offset: bigint): void;
+  /** The partitions the group gave this member (the source of truth the tasks are reconciled to). */
+  assignment(): TopicPartition[];
+  /** The next offset to fetch, or undefined when the partition has no position (never seeked, or reset after out-of-range). */
+  position(partition: TopicPartition): bigint | undefined;
   commit(offsets: readonly OffsetToCommit[]): Promise<void>;
   committed(partitions: readonly TopicPartition[]): Promise<Map<string, bigint | null>>;
   groupMetadata(): GroupMetadata;
@@ -63,6 +67,8 @@ export interface ProducerPort {
   sendOffsets(offsets: readonly OffsetToCommit[], group: GroupMetadata): Promise<void>;
   commit(): Promise<void>;
   abort(): Promise<void>;
+  /** A new producer in place of this one (same transactional id, bumped epoch, fresh sequences). */
+  reset(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,4 @@
-import { ProducerFencedError, ProcessingError } from '../../topology/index.ts';
+import { KafkaClientError, ProducerFencedError, ProcessingError } from '../../topology/errors.ts';
 import type { StreamsConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { StreamsMetrics } from '../metrics/streams-metrics.ts';
@@ -6,12 +6,17 @@ import { injectContext, startProcessSpan } from '../tracing/trace-context.ts';
 import type { CommitBuffer } from './commit-buffer.ts';
 import type { Committer } from './committer.ts';
 import { Mutex } from './mutex.ts';
+import { ProgressWatchdog } from './progress-watchdog.ts';
 import type { ConsumedRecord, KafkaPorts, TopicPartition } from './ports.ts';
 import { tpKey } from './ports.ts';
 import type { ManagedTask, TaskManager } from './task-manager.ts';
 
 /** After a failed commit the thread backs off before retrying, so a broker outage is not a busy loop. */
 const RECOVERY_BACKOFF_MS = [100, 250, 500, 1000, 2000, 5000];
+/** A failure this long after the previous one starts a new streak (the old one was overcome). */
+const STREAK_RESET_MS = 30_000;
+/** From this attempt of a streak on, every rebuild also gets a new producer, whatever the error said. */
+const NEW_PRODUCER_FROM_ATTEMPT = 2;
 
 /**
  * The poll → process → commit loop (Kafka Streams' `StreamThread`). Adaptive commit: every polled
@@ -29,7 +34,12 @@ export class StreamThread {
   private readonly log: Logger;
   private running = false;
   private lastPunctuation = 0;
+  /** The current streak of failed iterations: how many, since when, and the last one's time. */
   private failures = 0;
+  private streakStartedAt = 0;
+  private lastFailureAt = 0;
+  private readonly watchdog: ProgressWatchdog;
+  private lastWatchdogCheck = Date.now();
   private loopDone: Promise<void> = Promise.resolve();
   /** Set when the thread stops because of an error that retrying cannot fix. */
   fatalError: Error | null = null;
@@ -51,6 +61,7 @@ export class StreamThread {
     this.config = options.config;
     this.metrics = options.metrics;
     this.log = options.log;
+    this.watchdog = new ProgressWatchdog(this.config.taskStallTimeoutMs);
   }
 
   async start(topics: readonly string[]): Promise<void> {
@@ -87,17 +98,101 @@ export class StreamThread {
   private async loop(): Promise<void> {
     while (this.running) {
       try {
-        await this.lock.run(() => this.restorePending());
+        await this.lock.run(async () => {
+          await this.reconcile();
+          await this.restorePending();
+        });
         const records = await this.ports.consumer.poll(this.config.pollMaxWaitMs);
         await this.lock.run(async () => {
           await this.processBatch(records);
           await this.punctuateIfDue();
-          await this.committer.commit();
+          if (await this.committer.commit()) this.failures = 0;
+          await this.checkLiveness();
         });
-        this.failures = 0;
       } catch (error) {
         if (!(await this.recover(error))) return;
       }
+    }
+  }
+
+  /**
+   * Brings the tasks in line with the group's assignment, which is the truth: a task for every
+   * assigned partition (a rebalance listener that failed, or a rebuild after a failure, left some
+   * out), no task for a partition no longer assigned, and a fetch position for every input of a
+   * running task (a position is dropped when the broker answers out of range). Without this, a
+   * partition the listener could not set up is never fetched again, and its punctuators never fire.
+   */
+  private async reconcile(): Promise<void> {
+    const assigned = this.ports.consumer.assignment();
+    const assignedKeys = new Set(assigned.map(tpKey));
+    const orphans = this.tasks.all().filter((t) => !t.inputs.some((tp) => assignedKeys.has(tpKey(tp))));
+    if (orphans.length > 0) {
+      await this.committer.commit();
+      await this.tasks.close(
+        orphans.map((t) => t.name),
+        true,
+      );
+      this.log.warn(
+        { tasks: orphans.map((t) => t.name) },
+        'closed tasks whose partitions are no longer assigned',
+      );
+    }
+    const missing = assigned.filter((tp) => {
+      const task = this.tasks.taskFor(tp.topic, tp.partition);
+      return task ? !task.inputs.some((i) => tpKey(i) === tpKey(tp)) : this.tasks.taskIdsOf([tp]).size > 0;
+    });
+    if (missing.length > 0) {
+      const created = await this.tasks.createTasks(missing);
+      const inputs = created.flatMap((t) => t.inputs);
+      if (inputs.length > 0) this.ports.consumer.pause(inputs);
+      if (created.length > 0)
+        this.log.info({ tasks: created.map((t) => t.name) }, 'created tasks for assigned partitions');
+    }
+    const unpositioned = this.tasks
+      .running()
+      .flatMap((t) => t.inputs)
+      .filter((tp) => this.ports.consumer.position(tp) === undefined);
+    if (unpositioned.length > 0) {
+      this.log.info({ partitions: unpositioned.map(tpKey) }, 'rewinding partitions without a fetch position');
+      await this.rewind(unpositioned);
+    }
+  }
+
+  /**
+   * The liveness check (principle 9's counterpart: nothing stalls silently). A task whose input has
+   * not moved for `taskStallTimeoutMs` while there is input beyond its position is reported (metric,
+   * warning naming task and partitions) and rebuilt: closed after a commit, re-created, restored
+   * and rewound to its committed offsets.
+   */
+  private async checkLiveness(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastWatchdogCheck < Math.min(5000, this.config.taskStallTimeoutMs / 2)) return;
+    this.lastWatchdogCheck = now;
+    const running = this.tasks.running();
+    const stalled = await this.watchdog.stalled(running, this.ports, now);
+    const stalledNames = new Set(stalled.map((s) => s.task.name));
+    for (const task of running)
+      if (!stalledNames.has(task.name)) this.metrics.taskStalled.set({ task_id: task.name }, 0);
+    if (stalled.length === 0) return;
+    await this.committer.commit();
+    for (const { task, partitions, stalledMs } of stalled) {
+      this.metrics.taskStalled.set({ task_id: task.name }, 1);
+      this.metrics.stallRecoveries.inc({ task_id: task.name });
+      this.log.warn(
+        {
+          task: task.name,
+          stalledMs,
+          partitions: partitions.map((p) => ({
+            partition: tpKey(p.partition),
+            position: p.position?.toString() ?? null,
+            end: p.end.toString(),
+          })),
+        },
+        'task made no progress although input is waiting; rebuilding it',
+      );
+      // Closed here, re-created by the next reconcile: restored, rewound to its committed offsets.
+      this.watchdog.forget(task.inputs);
+      await this.tasks.close([task.name], true);
     }
   }
 
@@ -203,55 +298,89 @@ export class StreamThread {
     }
   }
 
-  /** Seeks partitions to their committed offsets (or the beginning when the group has none). */
+  /**
+   * Seeks partitions to their committed offsets, or the beginning when the group has none or the
+   * committed offset was deleted by retention (Kafka Streams' default auto.offset.reset=earliest).
+   */
   private async rewind(partitions: readonly TopicPartition[]): Promise<void> {
     if (partitions.length === 0) return;
     const committed = await this.ports.consumer.committed(partitions);
     const beginnings = await this.ports.admin.beginningOffsets(partitions);
     for (const tp of partitions) {
-      const offset = committed.get(tpKey(tp)) ?? beginnings.get(tpKey(tp)) ?? 0n;
-      this.ports.consumer.seek(tp, offset);
+      const beginning = beginnings.get(tpKey(tp)) ?? 0n;
+      const offset = committed.get(tpKey(tp)) ?? beginning;
+      this.ports.consumer.seek(tp, offset < beginning ? beginning : offset);
     }
   }
 
   /**
-   * A failed batch or commit: abort, drop every task's uncommitted state, and rebuild the tasks from
-   * their checkpoints and changelogs at the committed offsets. Kafka and the stores agree again, so
-   * nothing is lost or doubled. Returns false when the thread must stop.
+   * A failed iteration: abort, drop every task's uncommitted state and close the tasks; the next
+   * iteration re-creates them from the assignment, restores them from their checkpoints and
+   * changelogs and rewinds them to the committed offsets. Kafka and the stores agree again, so
+   * nothing is lost or doubled. What the error says decides the rest (KafkaRecovery): a stale
+   * producer is replaced, a deterministic refusal stops the thread, and a streak of failures that
+   * outlasts `taskTimeoutMs` stops it too (app state ERROR) instead of looping silently. Returns
+   * false when the thread must stop.
    */
   private async recover(error: unknown): Promise<boolean> {
     const err = error instanceof Error ? error : new Error(String(error));
-    if (err instanceof ProducerFencedError || err instanceof ProcessingError) {
-      // Fenced: a newer instance with our transactional id owns the work; ProcessingError: the
-      // configured handler says fail. Either way continuing would be wrong.
-      this.fatalError = err;
-      this.running = false;
-      this.log.fatal({ err }, 'stream thread stopping');
-      await this.lock.run(() => this.tasks.closeAll(false));
-      this.onFatal(err);
-      return false;
+    const now = Date.now();
+    if (this.failures === 0 || now - this.lastFailureAt > STREAK_RESET_MS) {
+      this.failures = 0;
+      this.streakStartedAt = now;
     }
-    const delay = RECOVERY_BACKOFF_MS[Math.min(this.failures, RECOVERY_BACKOFF_MS.length - 1)] as number;
     this.failures++;
+    this.lastFailureAt = now;
+    const fatal = fatalReason(err);
+    if (fatal !== null) return this.stopFatally(err, fatal);
+    if (now - this.streakStartedAt > this.config.taskTimeoutMs) {
+      const message =
+        `Giving up after ${this.failures} failed attempts over ${Math.round((now - this.streakStartedAt) / 1000)} s ` +
+        `(taskTimeoutMs=${this.config.taskTimeoutMs}); last error: ${err.message}`;
+      return this.stopFatally(new KafkaClientError(message, { cause: err }), 'retries exhausted');
+    }
+    const newProducer =
+      this.ports.producer.transactional &&
+      ((err instanceof KafkaClientError && err.recovery === 'new-producer') ||
+        this.failures >= NEW_PRODUCER_FROM_ATTEMPT);
+    const delay = RECOVERY_BACKOFF_MS[Math.min(this.failures - 1, RECOVERY_BACKOFF_MS.length - 1)] as number;
     this.log.warn(
-      { err, attempt: this.failures, retryInMs: delay },
+      { err, attempt: this.failures, retryInMs: delay, newProducer },
       'batch failed; rebuilding tasks from committed state',
     );
     this.metrics.commits.inc({ outcome: 'failed' });
+    this.metrics.recoveries.inc({ action: newProducer ? 'new_producer' : 'rebuild' });
     await new Promise((resolve) => setTimeout(resolve, delay));
     try {
       await this.lock.run(async () => {
         this.buffer.clear();
-        const inputs = this.tasks.all().flatMap((t) => t.inputs);
         await this.tasks.closeAll(false);
-        if (inputs.length > 0) {
-          await this.tasks.createTasks(inputs);
-          this.ports.consumer.pause(inputs);
-        }
+        if (newProducer) await this.ports.producer.reset();
       });
     } catch (rebuildError) {
-      this.log.error({ err: rebuildError }, 'rebuilding tasks failed; will retry');
+      this.log.error({ err: rebuildError }, 'closing tasks after a failure failed; will retry');
     }
     return this.running;
   }
+
+  private async stopFatally(err: Error, reason: string): Promise<boolean> {
+    this.fatalError = err;
+    this.running = false;
+    this.metrics.recoveries.inc({ action: 'give_up' });
+    this.log.fatal({ err, reason }, 'stream thread stopping');
+    await this.lock.run(() => this.tasks.closeAll(false));
+    this.onFatal(err);
+    return false;
+  }
+}
+
+/** Why retrying cannot help, or null when it can. */
+function fatalReason(err: Error): string | null {
+  // Fenced: a newer instance with our transactional id owns the work. ProcessingError: the
+  // configured handler says fail. A fatal Kafka error: the broker refuses this work as it is.
+  if (err instanceof ProducerFencedError) return 'fenced by another instance';
+  if (err instanceof ProcessingError) return 'processing failed and the handler says fail';
+  if (err instanceof KafkaClientError && err.recovery === 'fatal')
+    return `the broker refuses this work (${err.brokerErrors.join(', ')})`;
+  return null;
 }

@@ -1,11 +1,43 @@
-import { KafkaClientError, ProducerFencedError } from '../../topology/errors.ts';
+import { KafkaClientError, ProducerFencedError, type KafkaRecovery } from '../../topology/errors.ts';
 
 /** Broker error names that mean another producer with our transactional id took over. */
-const FENCED = new Set([
-  'PRODUCER_FENCED',
+const FENCED = new Set(['PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED']);
+
+/**
+ * The producer's state is stale; only a new InitProducerId (epoch bump, sequences reset) fixes it.
+ * The client keeps a transactional producer's sequence numbers across a failed send, so after a
+ * broker restart cut a produce request short, every later send to that partition is answered
+ * OUT_OF_ORDER_SEQUENCE_NUMBER until the producer is re-initialised. INVALID_PRODUCER_EPOCH is the
+ * coordinator aborting our own timed-out transaction (KIP-588), not another instance: that one is
+ * PRODUCER_FENCED.
+ */
+const NEEDS_NEW_PRODUCER = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
   'INVALID_PRODUCER_EPOCH',
-  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+  'INVALID_PRODUCER_ID_MAPPING',
+  'INVALID_TXN_STATE',
+  'TRANSACTION_ABORTABLE',
 ]);
+
+/** Deterministic refusals: retrying the same work gets the same answer. */
+const FATAL = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'UNSUPPORTED_VERSION',
+  'UNSUPPORTED_COMPRESSION_TYPE',
+  'INVALID_TOPIC_EXCEPTION',
+  'POLICY_VIOLATION',
+  'FENCED_INSTANCE_ID',
+]);
+
+/** How to recover from a failure whose broker error names are `names` (see KafkaRecovery). */
+export function recoveryFor(names: readonly string[]): KafkaRecovery {
+  if (names.some((n) => FATAL.has(n) || n.endsWith('_AUTHORIZATION_FAILED'))) return 'fatal';
+  if (names.some((n) => NEEDS_NEW_PRODUCER.has(n))) return 'new-producer';
+  return 'retry';
+}
 
 interface WithApiId {
   apiId?: unknown;
@@ -27,10 +59,10 @@ export function brokerErrorNames(error: unknown, seen = new Set<unknown>()): str
 /** Wraps a client error in our types: fencing becomes ProducerFencedError, anything else KafkaClientError. */
 export function toKafkaError(operation: string, error: unknown): Error {
   if (error instanceof KafkaClientError || error instanceof ProducerFencedError) return error;
-  const names = brokerErrorNames(error);
-  const message = `${operation} failed: ${(error as Error)?.message ?? String(error)}${names.length ? ` [${[...new Set(names)].join(', ')}]` : ''}`;
+  const names = [...new Set(brokerErrorNames(error))];
+  const message = `${operation} failed: ${(error as Error)?.message ?? String(error)}${names.length ? ` [${names.join(', ')}]` : ''}`;
   if (names.some((n) => FENCED.has(n))) return new ProducerFencedError(message, { cause: error });
-  return new KafkaClientError(message, { cause: error });
+  return new KafkaClientError(message, { cause: error, recovery: recoveryFor(names), brokerErrors: names });
 }
 
 export async function wrap<T>(operation: string, work: () => Promise<T>): Promise<T> {

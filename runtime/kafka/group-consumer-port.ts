@@ -119,6 +119,14 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
     this.positions.set(tpKey(partition), offset);
   }
 
+  assignment(): TopicPartition[] {
+    return [...this.owned.values()];
+  }
+
+  position(partition: TopicPartition): bigint | undefined {
+    return this.positions.get(tpKey(partition));
+  }
+
   async commit(offsets: readonly OffsetToCommit[]): Promise<void> {
     await wrap('commitOffsets', () =>
       this.consumer.commit({ offsets: offsets.map((o) => ({ ...o, leaderEpoch: -1 })) }),
@@ -212,7 +220,7 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
 
   private enqueue(work: () => Promise<void>): void {
     this.events = this.events.then(work).catch((error: unknown) => {
-      this.log.error({ err: error }, 'rebalance listener failed');
+      this.log.error({ err: error }, 'rebalance listener failed; the stream thread will reconcile its tasks');
     });
   }
 
@@ -221,15 +229,20 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
     const next = new Map(assigned.map((tp) => [tpKey(tp), tp]));
     const revoked = [...this.owned].filter(([key]) => !next.has(key)).map(([, tp]) => tp);
     const added = [...next].filter(([key]) => !this.owned.has(key)).map(([, tp]) => tp);
-    if (revoked.length > 0) {
-      await this.listener.onRevoked(revoked);
+    // The assignment is recorded whatever the listener does: a listener that fails (the broker is
+    // away while a task opens its stores) must not leave us fetching partitions we no longer own,
+    // nor owning partitions nobody fetches. The stream thread reconciles its tasks to
+    // `assignment()` on every loop, so the work a failed listener left undone is done there.
+    try {
+      if (revoked.length > 0) await this.listener.onRevoked(revoked);
+    } finally {
       for (const tp of revoked) {
         this.owned.delete(tpKey(tp));
         this.positions.delete(tpKey(tp));
         this.paused.delete(tpKey(tp));
       }
+      for (const tp of added) this.owned.set(tpKey(tp), tp);
     }
-    for (const tp of added) this.owned.set(tpKey(tp), tp);
     if (added.length > 0) await this.listener.onAssigned(added);
   }
 }

@@ -16,7 +16,8 @@ const ACKS_ALL = -1;
  */
 export class KafkaProducer implements ProducerPort {
   readonly transactional: boolean;
-  private readonly producer: Producer;
+  private producer: Producer;
+  private readonly createProducer: () => Producer;
   private readonly groupConsumer: () => Consumer | null;
   private transaction: Transaction | null = null;
 
@@ -31,12 +32,28 @@ export class KafkaProducer implements ProducerPort {
   ) {
     this.transactional = options.transactionalId !== undefined;
     this.groupConsumer = options.groupConsumer ?? (() => null);
-    this.producer = new Producer({
-      ...baseOptions(settings, 'producer'),
-      idempotent: true,
-      acks: ACKS_ALL,
-      ...(options.transactionalId ? { transactionalId: options.transactionalId } : {}),
-    });
+    this.createProducer = () =>
+      new Producer({
+        ...baseOptions(settings, 'producer'),
+        idempotent: true,
+        acks: ACKS_ALL,
+        ...(options.transactionalId ? { transactionalId: options.transactionalId } : {}),
+      });
+    this.producer = this.createProducer();
+  }
+
+  /**
+   * Replaces the client producer with a new one under the same transactional id. Its first
+   * `begin()` sends InitProducerId as a new producer: the coordinator aborts whatever transaction
+   * the old one left open, bumps the epoch and the sequence numbers start again from zero.
+   */
+  async reset(): Promise<void> {
+    const old = this.producer;
+    const transaction = this.transaction;
+    this.transaction = null;
+    this.producer = this.createProducer();
+    if (transaction && !transaction.completed) await transaction.cancel().catch(() => undefined);
+    await old.close(true).catch(() => undefined);
   }
 
   async begin(): Promise<void> {

@@ -21,6 +21,9 @@ export class StreamsMetrics {
   readonly punctuations: Counter<'type'>;
   readonly activeTasks: Gauge;
   readonly rebalances: Counter;
+  readonly taskStalled: Gauge<'task_id'>;
+  readonly stallRecoveries: Counter<'task_id'>;
+  readonly recoveries: Counter<'action'>;
 
   constructor(applicationId: string, options: { registry?: Registry; defaultMetrics?: boolean } = {}) {
     this.registry = options.registry ?? new Registry();
@@ -102,6 +105,24 @@ export class StreamsMetrics {
     this.rebalances = new Counter({
       name: 'kafka_streams_rebalance_total',
       help: 'Assignments received',
+      registers,
+    });
+    this.taskStalled = new Gauge({
+      name: 'kafka_streams_task_stalled',
+      help: '1 while a task has input waiting and made no progress for task_stall_timeout_ms, else 0',
+      labelNames: ['task_id'],
+      registers,
+    });
+    this.stallRecoveries = new Counter({
+      name: 'kafka_streams_task_stall_recoveries_total',
+      help: 'Stalled tasks rebuilt by the liveness check',
+      labelNames: ['task_id'],
+      registers,
+    });
+    this.recoveries = new Counter({
+      name: 'kafka_streams_thread_recovery_total',
+      help: 'Failed iterations by what the thread did: rebuild tasks, rebuild with a new producer, give up (ERROR)',
+      labelNames: ['action'],
       registers,
     });
   }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sagaTopics } from '../../app/saga-topics.ts';
@@ -8,6 +8,7 @@ import { KafkaClient } from '../../runtime/index.ts';
 import { TERMINAL_STATUSES, type OrderStatus, type OrderStatusChanged } from '../../schemas/index.ts';
 import type { SkuStock } from '../../processors/inventory.ts';
 import { restartBroker } from '../support/broker-restart.ts';
+import { stuckOrdersReport } from '../support/chaos-report.ts';
 import { BOOTSTRAP } from '../support/kafka.ts';
 
 /**
@@ -33,6 +34,7 @@ const LEGAL: Record<string, readonly OrderStatus[]> = {
 let gateway: FakeGateway;
 let kafka: KafkaClient;
 let stateDir: string;
+const logFile = join(tmpdir(), `${run}-pipeline.log`);
 const httpPort = 20_000 + Math.floor(Math.random() * 10_000);
 
 beforeAll(async () => {
@@ -56,9 +58,10 @@ function startPipelineProcess(): { child: ChildProcess; exited: Promise<number |
       STATE_DIR: stateDir,
       HTTP_PORT: String(httpPort),
       PAYMENT_GATEWAY_URL: gateway.url,
-      LOG_LEVEL: 'error',
+      LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // The pipeline's logs (every run of it) go to one file, named in the report of a failed run.
+    stdio: ['ignore', 'ignore', openSync(logFile, 'a')],
   });
   return { child, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
 }
@@ -134,6 +137,11 @@ test(`books balance after ${KILLS} SIGKILLs and a broker restart`, async () => {
     }
     await pause(500);
   }
+  const stuck = orders
+    .map((o) => o.orderId)
+    .filter((id) => !history.get(id)?.some((e) => TERMINAL_STATUSES.includes(e.status)));
+  if (stuck.length > 0)
+    process.stderr.write(`${stuckOrdersReport(stuck, history, applicationId)}\npipeline logs: ${logFile}\n`);
   // Stock: wait until commits/releases of the last orders are applied (nothing reserved).
   let books: Record<string, SkuStock> = {};
   for (let i = 0; i < 60; i++) {

@@ -2,7 +2,7 @@ import { resolveStreamsConfig } from '../../../runtime/config.ts';
 import { createLogger } from '../../../runtime/logger.ts';
 import { createKafkaPorts } from '../../../runtime/internals/kafka-binding.ts';
 import type { KafkaPorts, TopicPartition } from '../../../runtime/internals/ports.ts';
-import { ProducerFencedError } from '../../../topology/errors.ts';
+import { KafkaClientError, ProducerFencedError } from '../../../topology/errors.ts';
 import { BOOTSTRAP, TestKafka, uniqueName } from '../../support/kafka.ts';
 
 let kafka: TestKafka;
@@ -148,51 +148,33 @@ test('an aborted transaction is invisible to read_committed and commits no offse
   }
 });
 
-test('a producer fenced by a newer instance with the same transactional id fails with ProducerFencedError', async () => {
+test('a producer fenced by a newer instance with the same transactional id cannot write: its sends are refused, its commit fails with ProducerFencedError', async () => {
   const topic = uniqueName('fence');
   await kafka.createTopic(topic, 1);
   const applicationId = uniqueName('fence-app');
   const old = await transactionalPorts(applicationId, 'same');
   const newer = await transactionalPorts(applicationId, 'same');
+  const value = (text: string) => ({
+    topic,
+    partition: 0,
+    key: null,
+    value: Buffer.from(text),
+    timestamp: Date.now(),
+    headers: new Map(),
+  });
   try {
     await old.producer.begin();
-    await old.producer.send([
-      {
-        topic,
-        partition: 0,
-        key: null,
-        value: Buffer.from('old'),
-        timestamp: Date.now(),
-        headers: new Map(),
-      },
-    ]);
+    await old.producer.send([value('old')]);
     await newer.producer.begin();
-    await newer.producer.send([
-      {
-        topic,
-        partition: 0,
-        key: null,
-        value: Buffer.from('new'),
-        timestamp: Date.now(),
-        headers: new Map(),
-      },
-    ]);
+    await newer.producer.send([value('new')]);
     await newer.producer.commit();
-    await expect(
-      (async () => {
-        await old.producer.send([
-          {
-            topic,
-            partition: 0,
-            key: null,
-            value: Buffer.from('zombie'),
-            timestamp: Date.now(),
-            headers: new Map(),
-          },
-        ]);
-        await old.producer.commit();
-      })(),
-    ).rejects.toBeInstanceOf(ProducerFencedError);
+    // The produce request carries the old epoch: INVALID_PRODUCER_EPOCH (KIP-588), which on its own
+    // cannot tell a zombie from our own transaction aborted on timeout, so it asks for a new producer.
+    const refused = await old.producer.send([value('zombie')]).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(KafkaClientError);
+    expect((refused as KafkaClientError).brokerErrors).toContain('INVALID_PRODUCER_EPOCH');
+    // Ending the transaction is where the coordinator names the fencing: PRODUCER_FENCED, fatal.
+    await expect(old.producer.commit()).rejects.toBeInstanceOf(ProducerFencedError);
     expect((await kafka.readAll(topic)).map((r) => r.value?.toString())).toEqual(['new']);
   } finally {
     await old.close();

@@ -25,11 +25,12 @@ export async function createKafkaPorts(config: StreamsConfig, log: Logger): Prom
     log.child({ component: 'consumer' }),
   );
   const exactlyOnce = config.processingGuarantee === 'exactly_once_v2';
+  const admin = new KafkaAdmin(settings);
   const producer = new KafkaProducer(settings, {
     ...(exactlyOnce ? { transactionalId: `${config.applicationId}-${config.instanceId}` } : {}),
     groupConsumer: () => consumer.consumer,
+    batchLimits: (topics) => admin.maxMessageBytes(topics),
   });
-  const admin = new KafkaAdmin(settings);
   const reader = new KafkaPartitionReader(settings);
   return {
     admin,

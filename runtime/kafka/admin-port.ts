@@ -6,6 +6,8 @@ import { baseOptions, type ClientSettings } from './client-options.ts';
 import { brokerErrorNames, wrap } from './errors.ts';
 
 const READ_COMMITTED = 1;
+/** DescribeConfigs resource type of a topic. */
+const TOPIC_RESOURCE = 2;
 
 /** Topic management and offset look-ups. Offsets are listed read_committed (the last stable offset). */
 export class KafkaAdmin implements AdminPort {
@@ -69,6 +71,29 @@ export class KafkaAdmin implements AdminPort {
       if (info) counts.set(topic, info.partitionsCount);
     }
     return counts;
+  }
+
+  /**
+   * The largest record batch each topic accepts (`max.message.bytes`, the broker's
+   * `message.max.bytes` unless the topic overrides it), as the broker reports it.
+   */
+  async maxMessageBytes(topics: readonly string[]): Promise<Map<string, number>> {
+    const result = new Map<string, number>();
+    if (topics.length === 0) return result;
+    const described = await wrap('describeConfigs', () =>
+      this.admin.describeConfigs({
+        resources: topics.map((name) => ({
+          resourceType: TOPIC_RESOURCE,
+          resourceName: name,
+          configurationKeys: ['max.message.bytes'],
+        })),
+      }),
+    );
+    for (const resource of described) {
+      const value = resource.configs.find((c) => c.name === 'max.message.bytes')?.value;
+      if (value) result.set(resource.resourceName, Number(value));
+    }
+    return result;
   }
 
   endOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, bigint>> {

@@ -6,8 +6,18 @@ import type { GroupMetadata, OffsetToCommit, ProducedRecord, ProducerPort } from
 import { tpKey } from '../internals/ports.ts';
 import { baseOptions, type ClientSettings } from './client-options.ts';
 import { toKafkaError, wrap } from './errors.ts';
+import { splitForRequests } from './request-splitter.ts';
 
 const ACKS_ALL = -1;
+/** The broker's default `message.max.bytes`: assumed for a topic until its own limit is known. */
+const DEFAULT_MAX_BATCH_BYTES = 1_048_588;
+/** Java's default `max.request.size`: one produce request carries at most this much. */
+const MAX_REQUEST_BYTES = 1_048_576;
+/** Batches are filled to this share of the limit: the size of a record is estimated, not encoded. */
+const FILL = 0.9;
+
+/** Looks up topics' `max.message.bytes` (the admin's describeConfigs). */
+export type BatchLimitLookup = (topics: readonly string[]) => Promise<Map<string, number>>;
 
 /**
  * The instance's one producer. Transactional (exactly-once): `begin`, `send`, `sendOffsets`
@@ -20,6 +30,8 @@ export class KafkaProducer implements ProducerPort {
   private readonly createProducer: () => Producer;
   private readonly groupConsumer: () => Consumer | null;
   private transaction: Transaction | null = null;
+  private readonly batchLimits = new Map<string, number>();
+  private readonly lookupLimits: BatchLimitLookup | null;
 
   /**
    * `transactionalId`: stable per instance (`<application.id>-<instance.id>`), so a restarted
@@ -28,9 +40,14 @@ export class KafkaProducer implements ProducerPort {
    */
   constructor(
     settings: ClientSettings,
-    options: { transactionalId?: string; groupConsumer?: () => Consumer | null },
+    options: {
+      transactionalId?: string;
+      groupConsumer?: () => Consumer | null;
+      batchLimits?: BatchLimitLookup;
+    },
   ) {
     this.transactional = options.transactionalId !== undefined;
+    this.lookupLimits = options.batchLimits ?? null;
     this.groupConsumer = options.groupConsumer ?? (() => null);
     this.createProducer = () =>
       new Producer({
@@ -65,8 +82,35 @@ export class KafkaProducer implements ProducerPort {
     this.transaction = await wrap('beginTransaction', () => this.producer.beginTransaction(fresh));
   }
 
+  /**
+   * Sends in as many produce requests as the topics' batch limits need (see request-splitter.ts),
+   * one after the other so each partition keeps its order.
+   */
   async send(records: readonly ProducedRecord[]): Promise<Map<string, bigint>> {
     if (records.length === 0) return new Map();
+    await this.learnLimits(records);
+    const chunks = splitForRequests(records, {
+      maxBatchBytes: (topic) => Math.floor((this.batchLimits.get(topic) ?? DEFAULT_MAX_BATCH_BYTES) * FILL),
+      maxRequestBytes: MAX_REQUEST_BYTES,
+    });
+    if (chunks.length === 1) return this.sendRequest(records);
+    const last = new Map<string, bigint>();
+    for (const chunk of chunks)
+      for (const [tp, offset] of await this.sendRequest(chunk)) last.set(tp, offset);
+    return last;
+  }
+
+  private async learnLimits(records: readonly ProducedRecord[]): Promise<void> {
+    if (!this.lookupLimits) return;
+    const unknown = [...new Set(records.map((r) => r.topic))].filter((t) => !this.batchLimits.has(t));
+    if (unknown.length === 0) return;
+    for (const [topic, limit] of await this.lookupLimits(unknown)) this.batchLimits.set(topic, limit);
+    // Topics the broker did not describe keep the default, and are not asked about again.
+    for (const topic of unknown)
+      if (!this.batchLimits.has(topic)) this.batchLimits.set(topic, DEFAULT_MAX_BATCH_BYTES);
+  }
+
+  private async sendRequest(records: readonly ProducedRecord[]): Promise<Map<string, bigint>> {
     const messages = records.map((r) => ({
       topic: r.topic,
       partition: r.partition,

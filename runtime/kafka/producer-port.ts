@@ -7,6 +7,7 @@ import { tpKey } from '../internals/ports.ts';
 import { baseOptions, type ClientSettings } from './client-options.ts';
 import { toKafkaError, wrap } from './errors.ts';
 import { splitForRequests } from './request-splitter.ts';
+import { TransactionalOffsetCommitter } from './txn-offset-committer.ts';
 
 const ACKS_ALL = -1;
 /** The broker's default `message.max.bytes`: assumed for a topic until its own limit is known. */
@@ -32,6 +33,8 @@ export class KafkaProducer implements ProducerPort {
   private transaction: Transaction | null = null;
   private readonly batchLimits = new Map<string, number>();
   private readonly lookupLimits: BatchLimitLookup | null;
+  private readonly transactionalId: string | null;
+  private readonly offsets: TransactionalOffsetCommitter;
 
   /**
    * `transactionalId`: stable per instance (`<application.id>-<instance.id>`), so a restarted
@@ -48,6 +51,8 @@ export class KafkaProducer implements ProducerPort {
   ) {
     this.transactional = options.transactionalId !== undefined;
     this.lookupLimits = options.batchLimits ?? null;
+    this.transactionalId = options.transactionalId ?? null;
+    this.offsets = new TransactionalOffsetCommitter(settings.clientId);
     this.groupConsumer = options.groupConsumer ?? (() => null);
     this.createProducer = () =>
       new Producer({
@@ -131,30 +136,16 @@ export class KafkaProducer implements ProducerPort {
     const consumer = this.groupConsumer();
     if (!consumer) throw new KafkaClientError('sendOffsets needs the group consumer');
     await wrap('addOffsetsToTransaction', () => transaction.addConsumer(consumer));
-    const metadata = {
-      consumer: {
-        groupId: group.groupId,
-        generationId: group.generationId,
-        memberId: group.memberId,
-        coordinatorId: consumer.coordinatorId ?? -1,
-      },
-    };
-    // One TxnOffsetCommit per partition, in sequence: the client de-duplicates concurrent commits.
-    for (const offset of offsets) {
-      await wrap('txnOffsetCommit', () =>
-        transaction.addOffset({
-          topic: offset.topic,
-          partition: offset.partition,
-          offset: offset.offset - 1n,
-          key: Buffer.alloc(0),
-          value: Buffer.alloc(0),
-          headers: new Map(),
-          timestamp: 0n,
-          metadata,
-          commit: () => undefined,
-        } as unknown as Parameters<Transaction['addOffset']>[0]),
-      );
-    }
+    const producerId = this.producer.producerId;
+    const producerEpoch = this.producer.producerEpoch;
+    if (producerId === undefined || producerEpoch === undefined || !this.transactionalId)
+      throw new KafkaClientError('sendOffsets before the producer has an id');
+    await this.offsets.commit(
+      consumer,
+      { transactionalId: this.transactionalId, producerId, producerEpoch },
+      group,
+      offsets,
+    );
   }
 
   async commit(): Promise<void> {
@@ -186,6 +177,7 @@ export class KafkaProducer implements ProducerPort {
   async close(): Promise<void> {
     await this.abort().catch(() => undefined);
     await this.producer.close().catch(() => undefined);
+    await this.offsets.close();
   }
 
   private requireTransactional(operation: string): void {

@@ -1,0 +1,102 @@
+import { Connection, txnOffsetCommitV4, type Consumer } from '@platformatic/kafka';
+import { KafkaClientError } from '../../topology/errors.ts';
+import type { GroupMetadata, OffsetToCommit } from '../internals/ports.ts';
+import { brokerErrorNames, toKafkaError } from './errors.ts';
+
+/** Answers that only mean "ask again in a moment" (the coordinator is moving or loading). */
+const RETRIABLE = new Set([
+  'COORDINATOR_NOT_AVAILABLE',
+  'NOT_COORDINATOR',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'CONCURRENT_TRANSACTIONS',
+  'REQUEST_TIMED_OUT',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+]);
+const ATTEMPTS = 6;
+
+export interface ProducerIdentity {
+  readonly transactionalId: string;
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+}
+
+/**
+ * KIP-447's TxnOffsetCommit with every partition of a commit in ONE request. The client library
+ * sends one request per partition, one after the other: an app consuming 15 partitions paid 15
+ * coordinator round trips per transaction. The connection to the group coordinator is kept
+ * between commits and dropped on any error (the coordinator may have moved).
+ */
+export class TransactionalOffsetCommitter {
+  private readonly clientId: string;
+  private connection: { node: number; connection: Connection } | null = null;
+
+  constructor(clientId: string) {
+    this.clientId = clientId;
+  }
+
+  async commit(
+    consumer: Consumer,
+    producer: ProducerIdentity,
+    group: GroupMetadata,
+    offsets: readonly OffsetToCommit[],
+  ): Promise<void> {
+    const byTopic = new Map<
+      string,
+      { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number }[]
+    >();
+    for (const o of offsets) {
+      const list = byTopic.get(o.topic) ?? [];
+      list.push({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: -1 });
+      byTopic.set(o.topic, list);
+    }
+    const topics = [...byTopic].map(([name, partitions]) => ({ name, partitions }));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const connection = await this.connect(consumer, attempt > 1);
+        await txnOffsetCommitV4.api.async(
+          connection,
+          producer.transactionalId,
+          group.groupId,
+          producer.producerId,
+          producer.producerEpoch,
+          group.generationId,
+          group.memberId,
+          group.groupInstanceId,
+          topics,
+        );
+        return;
+      } catch (error) {
+        await this.disconnect();
+        const names = brokerErrorNames(error);
+        const retriable = names.length === 0 || names.some((n) => RETRIABLE.has(n));
+        if (!retriable || attempt >= ATTEMPTS) throw toKafkaError('txnOffsetCommit', error);
+        await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.disconnect();
+  }
+
+  private async connect(consumer: Consumer, refresh: boolean): Promise<Connection> {
+    const known = consumer.coordinatorId;
+    const node =
+      refresh || known === undefined || known === null ? await consumer.findGroupCoordinator() : known;
+    if (this.connection?.node === node) return this.connection.connection;
+    await this.disconnect();
+    const metadata = await consumer.metadata({ topics: [] });
+    const broker = metadata.brokers.get(node);
+    if (!broker) throw new KafkaClientError(`Group coordinator ${node} is not in the metadata`);
+    const connection = new Connection(`${this.clientId}-txn-offsets`);
+    await connection.connect(broker.host, broker.port);
+    this.connection = { node, connection };
+    return connection;
+  }
+
+  private async disconnect(): Promise<void> {
+    const current = this.connection;
+    this.connection = null;
+    await current?.connection.close().catch(() => undefined);
+  }
+}

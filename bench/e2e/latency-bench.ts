@@ -102,10 +102,11 @@ async function run(
   const buckets = histogram.values.filter(
     (v) => v.metricName?.endsWith('_bucket') && v.labels.topic === output,
   );
-  const count = buckets.find((b) => b.labels.le === '+Inf')?.value ?? 0;
+  const le = (b: (typeof buckets)[number]) => (b.labels as Record<string, string | number>).le;
+  const count = buckets.find((b) => le(b) === '+Inf')?.value ?? 0;
   const at = (q: number) => {
     const hit = buckets.find((b) => b.value >= q * count);
-    return hit ? Number(hit.labels.le) * 1000 : Number.NaN;
+    return hit ? Number(le(hit)) * 1000 : Number.NaN;
   };
   return { p50: at(0.5), p99: at(0.99), count };
 }

@@ -13,7 +13,12 @@ import type { Logger } from '../logger.ts';
 import { baseOptions, type ClientSettings } from './client-options.ts';
 import { copartitionedAssignor } from './copartitioned-assignor.ts';
 import { brokerErrorNames, wrap } from './errors.ts';
-import { fetchOnce } from './fetcher.ts';
+import { fetchOnce, type FetchPosition, type FetchResult } from './fetcher.ts';
+
+interface InflightFetch {
+  readonly positions: FetchPosition[];
+  readonly result: Promise<FetchResult>;
+}
 
 export interface GroupConsumerOptions {
   readonly groupId: string;
@@ -40,6 +45,7 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
   private events: Promise<void> = Promise.resolve();
   private listener: RebalanceListener | null = null;
   private pollGeneration: GroupMetadata | null = null;
+  private prefetch: InflightFetch | null = null;
   private closed = false;
 
   constructor(settings: ClientSettings, options: GroupConsumerOptions, log: Logger) {
@@ -76,20 +82,30 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
     await this.events;
   }
 
+  /**
+   * Returns the records of one fetch round and, before returning, starts the next round from the
+   * new positions (Kafka Streams' consumer fetches in the background the same way): while the
+   * caller processes and commits this batch, the next one is already on its way, so the loop does
+   * not wait for the broker between batches. Data of a prefetch whose partition was seeked, paused
+   * or revoked meanwhile is dropped.
+   */
   async poll(maxWaitMs: number): Promise<ConsumedRecord[]> {
     await this.events;
     this.pollGeneration = this.currentGroupMetadata();
-    const positions = [...this.owned]
-      .filter(([key]) => !this.paused.has(key) && this.positions.has(key))
-      .map(([key, tp]) => ({ ...tp, offset: this.positions.get(key) as bigint }));
-    if (positions.length === 0) {
-      await new Promise((resolve) => setTimeout(resolve, maxWaitMs));
-      return [];
+    let fetch = this.prefetch;
+    this.prefetch = null;
+    if (!fetch) {
+      const positions = this.fetchable();
+      if (positions.length === 0) {
+        await new Promise((resolve) => setTimeout(resolve, maxWaitMs));
+        return [];
+      }
+      fetch = this.startFetch(positions, maxWaitMs);
     }
-    const result = await fetchOnce(this.consumer, positions, maxWaitMs);
+    const result = await fetch.result;
     const records: ConsumedRecord[] = [];
     const moved = new Set<string>();
-    for (const position of positions) {
+    for (const position of fetch.positions) {
       const key = tpKey(position);
       // Seeked, paused or revoked while the fetch was in flight: its data is stale.
       if (this.positions.get(key) !== position.offset || !this.owned.has(key) || this.paused.has(key)) {
@@ -101,10 +117,28 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
     }
     for (const record of result.records) if (!moved.has(tpKey(record))) records.push(record);
     for (const tp of result.outOfRange) {
+      if (moved.has(tpKey(tp))) continue;
       this.log.warn({ partition: tpKey(tp) }, 'fetch position out of range; the runtime will rewind');
       this.positions.delete(tpKey(tp));
     }
+    if (!this.closed) {
+      const next = this.fetchable();
+      if (next.length > 0) this.prefetch = this.startFetch(next, maxWaitMs);
+    }
     return records;
+  }
+
+  private fetchable(): FetchPosition[] {
+    return [...this.owned]
+      .filter(([key]) => !this.paused.has(key) && this.positions.has(key))
+      .map(([key, tp]) => ({ ...tp, offset: this.positions.get(key) as bigint }));
+  }
+
+  private startFetch(positions: FetchPosition[], maxWaitMs: number): InflightFetch {
+    const result = fetchOnce(this.consumer, positions, maxWaitMs);
+    // Awaited by the next poll; until then a failure must not count as unhandled.
+    result.catch(() => undefined);
+    return { positions, result };
   }
 
   pause(partitions: readonly TopicPartition[]): void {
@@ -201,6 +235,8 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
     if (this.closed) return;
     this.closed = true;
     await this.events.catch(() => undefined);
+    await this.prefetch?.result.catch(() => undefined);
+    this.prefetch = null;
     try {
       await this.consumer.leaveGroup();
     } catch (error) {

@@ -5,6 +5,8 @@ declare module '@nxtedition/rocksdb' {
     open(): Promise<void>;
     close(): Promise<void>;
     getMany(keys: K[]): Promise<(V | undefined)[]>;
+    /** Synchronous multi-get of the binding (not part of abstract-level's public API; may be absent). */
+    _getManySync?: (keys: K[], options?: unknown) => (V | undefined)[];
     batch(operations: ({ type: 'put'; key: K; value: V } | { type: 'del'; key: K })[]): Promise<void>;
     iterator(options: { gte?: K; lt?: K }): { all(): Promise<[K, V][]> };
     getProperty(name: string): string;

@@ -3,7 +3,7 @@ import type { ConsumedRecord } from '../../runtime/index.ts';
 // The engine's own read_committed fetch: it drops aborted transactions even when they span several
 // fetch responses, which the client library's filter alone does not (a status written in an aborted
 // transaction would otherwise be timed as if it had happened).
-import { fetchOnce, type FetchPosition } from '../../runtime/kafka/fetcher.ts';
+import { Fetcher, type FetchPosition } from '../../runtime/kafka/fetcher.ts';
 import { clientOptions } from './kafka-options.ts';
 
 const READ_COMMITTED = 1;
@@ -27,6 +27,7 @@ export interface TailReaderOptions {
  */
 export class TailReader {
   private readonly consumer: Consumer;
+  private readonly fetcher: Fetcher;
   private readonly options: TailReaderOptions;
   private readonly positions: Map<number, bigint>;
   private stopping = false;
@@ -39,6 +40,7 @@ export class TailReader {
 
   private constructor(consumer: Consumer, options: TailReaderOptions, positions: Map<number, bigint>) {
     this.consumer = consumer;
+    this.fetcher = new Fetcher(consumer, 'bench-tail-reader');
     this.options = options;
     this.positions = positions;
   }
@@ -81,7 +83,7 @@ export class TailReader {
         offset,
       }));
       try {
-        const result = await fetchOnce(this.consumer, wanted, this.options.maxWaitMs ?? 200);
+        const result = await this.fetcher.fetch(wanted, this.options.maxWaitMs ?? 200);
         const readAt = clock();
         this.fetches++;
         for (const [key, next] of result.next) {
@@ -118,6 +120,7 @@ export class TailReader {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.loop;
+    await this.fetcher.close();
     await this.consumer.close(true).catch(() => undefined);
   }
 }

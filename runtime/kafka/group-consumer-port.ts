@@ -13,7 +13,7 @@ import type { Logger } from '../logger.ts';
 import { baseOptions, type ClientSettings } from './client-options.ts';
 import { copartitionedAssignor } from './copartitioned-assignor.ts';
 import { brokerErrorNames, wrap } from './errors.ts';
-import { fetchOnce, type FetchPosition, type FetchResult } from './fetcher.ts';
+import { Fetcher, type FetchPosition, type FetchResult } from './fetcher.ts';
 
 interface InflightFetch {
   readonly positions: FetchPosition[];
@@ -36,6 +36,7 @@ export interface GroupConsumerOptions {
  */
 export class KafkaGroupConsumer implements GroupConsumerPort {
   readonly consumer: Consumer;
+  private readonly fetcher: Fetcher;
   private readonly settings: ClientSettings;
   private readonly options: GroupConsumerOptions;
   private readonly log: Logger;
@@ -65,6 +66,7 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
       heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 5)),
       partitionAssigner: copartitionedAssignor,
     });
+    this.fetcher = new Fetcher(this.consumer, settings.clientId);
   }
 
   async subscribe(topics: readonly string[], listener: RebalanceListener): Promise<void> {
@@ -135,7 +137,7 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
   }
 
   private startFetch(positions: FetchPosition[], maxWaitMs: number): InflightFetch {
-    const result = fetchOnce(this.consumer, positions, maxWaitMs);
+    const result = this.fetcher.fetch(positions, maxWaitMs);
     // Awaited by the next poll; until then a failure must not count as unhandled.
     result.catch(() => undefined);
     return { positions, result };
@@ -242,6 +244,7 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
     } catch (error) {
       this.log.warn({ err: error }, 'leaving the group failed');
     }
+    await this.fetcher.close();
     await this.consumer.close(true).catch(() => undefined);
   }
 

@@ -2,7 +2,7 @@ import { Consumer } from '@platformatic/kafka';
 import type { ConsumedRecord, PartitionReaderPort, TopicPartition } from '../internals/ports.ts';
 import { tpKey } from '../internals/ports.ts';
 import { baseOptions, type ClientSettings } from './client-options.ts';
-import { fetchOnce } from './fetcher.ts';
+import { Fetcher } from './fetcher.ts';
 
 /** A fetch that returns nothing this many times in a row means the range ends in markers only. */
 const EMPTY_FETCHES_BEFORE_DONE = 3;
@@ -10,19 +10,21 @@ const EMPTY_FETCHES_BEFORE_DONE = 3;
 /** Group-less reads of one partition range, read_committed: changelog restoration and tools. */
 export class KafkaPartitionReader implements PartitionReaderPort {
   private readonly consumer: Consumer;
+  private readonly fetcher: Fetcher;
 
   constructor(settings: ClientSettings) {
     this.consumer = new Consumer({
       ...baseOptions(settings, 'reader'),
       groupId: `${settings.clientId}-reader`,
     });
+    this.fetcher = new Fetcher(this.consumer, settings.clientId);
   }
 
   async *read(partition: TopicPartition, from: bigint, to: bigint): AsyncIterable<ConsumedRecord[]> {
     let position = from;
     let empty = 0;
     while (position < to) {
-      const result = await fetchOnce(this.consumer, [{ ...partition, offset: position }], 100);
+      const result = await this.fetcher.fetch([{ ...partition, offset: position }], 100);
       const next = result.next.get(tpKey(partition));
       const records = result.records.filter((r) => r.offset < to);
       if (records.length > 0) yield records;
@@ -36,6 +38,7 @@ export class KafkaPartitionReader implements PartitionReaderPort {
   }
 
   async close(): Promise<void> {
+    await this.fetcher.close();
     await this.consumer.close(true).catch(() => undefined);
   }
 }

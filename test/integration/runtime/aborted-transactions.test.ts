@@ -126,3 +126,32 @@ test.each([
   },
   120_000,
 );
+
+test('committed records survive a later abort marker that has no aborted data on the partition', async () => {
+  // The client's own read_committed filter dropped a producer's batches from its first listed
+  // aborted transaction up to its LAST abort marker in the response. An abort whose transaction
+  // never wrote to the partition (the broker refused the produce) leaves a marker and no listed
+  // transaction, so the committed records between the two were lost on read.
+  const topic = uniqueName('dataless-abort');
+  await kafka.createTopic(topic, 1, { 'max.message.bytes': '20000' });
+  const partitions = [{ topic, partition: 0 }];
+  const producer = await transactionalProducer('dataless');
+  await producer.producer.begin();
+  await producer.producer.send(records('aborted', partitions, 50));
+  await producer.producer.abort();
+  await producer.producer.begin();
+  const kept = records('kept', partitions, 50);
+  await producer.producer.send(kept);
+  await producer.producer.commit();
+  await producer.producer.begin();
+  await expect(
+    producer.producer.send([
+      { ...partitions[0]!, key: null, value: Buffer.alloc(50_000), timestamp: 0, headers: new Map() },
+    ]),
+  ).rejects.toThrow(/MESSAGE_TOO_LARGE/);
+  await producer.producer.abort();
+
+  const expected = kept.map((r) => String(r.key));
+  const viaReader = await settled(() => readThroughReader(kafka.ports, partitions), expected.length);
+  expect(viaReader).toEqual(expected);
+});

@@ -85,25 +85,38 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
   }
 
   /**
-   * Returns the records of one fetch round and, before returning, starts the next round from the
-   * new positions (Kafka Streams' consumer fetches in the background the same way): while the
-   * caller processes and commits this batch, the next one is already on its way, so the loop does
-   * not wait for the broker between batches. Data of a prefetch whose partition was seeked, paused
-   * or revoked meanwhile is dropped.
+   * Returns the records of one fetch round. Before returning, it sends the next round without a
+   * wait (maxWait 0): under load, the broker answers with the next batch while the caller still
+   * processes and commits this one (Kafka Streams' consumer fetches in the background the same
+   * way), so the loop does not wait for the broker between batches. When that prefetch comes back
+   * empty, a long poll follows, sent only now — after the caller's commit, so it sees the records
+   * that commit made visible (a long poll sent before it would sit out its whole wait). Data of a
+   * fetch whose partition was seeked, paused or revoked meanwhile is dropped.
    */
   async poll(maxWaitMs: number): Promise<ConsumedRecord[]> {
     await this.events;
     this.pollGeneration = this.currentGroupMetadata();
-    let fetch = this.prefetch;
+    const prefetched = this.prefetch;
     this.prefetch = null;
-    if (!fetch) {
-      const positions = this.fetchable();
-      if (positions.length === 0) {
-        await new Promise((resolve) => setTimeout(resolve, maxWaitMs));
-        return [];
+    if (prefetched) {
+      const records = await this.collect(prefetched);
+      if (records.length > 0) {
+        this.startPrefetch();
+        return records;
       }
-      fetch = this.startFetch(positions, maxWaitMs);
     }
+    const positions = this.fetchable();
+    if (positions.length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, maxWaitMs));
+      return [];
+    }
+    const records = await this.collect(this.startFetch(positions, maxWaitMs));
+    this.startPrefetch();
+    return records;
+  }
+
+  /** Applies a finished fetch to the positions and returns its records that are still wanted. */
+  private async collect(fetch: InflightFetch): Promise<ConsumedRecord[]> {
     const result = await fetch.result;
     const records: ConsumedRecord[] = [];
     const moved = new Set<string>();
@@ -123,11 +136,13 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
       this.log.warn({ partition: tpKey(tp) }, 'fetch position out of range; the runtime will rewind');
       this.positions.delete(tpKey(tp));
     }
-    if (!this.closed) {
-      const next = this.fetchable();
-      if (next.length > 0) this.prefetch = this.startFetch(next, maxWaitMs);
-    }
     return records;
+  }
+
+  private startPrefetch(): void {
+    if (this.closed) return;
+    const positions = this.fetchable();
+    if (positions.length > 0) this.prefetch = this.startFetch(positions, 0);
   }
 
   private fetchable(): FetchPosition[] {

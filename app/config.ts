@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ConfigError } from '../topology/index.ts';
 import type { OrderStatus } from '../schemas/index.ts';
+import { ALL_SAGA_PARTS, type SagaPart } from './saga-topology.ts';
 
 /** Every setting of the pipeline service, from the environment, with its default and why. */
 export interface PipelineConfig {
@@ -25,6 +26,8 @@ export interface PipelineConfig {
   /** PostgreSQL read model of order-status; off when unset. */
   databaseUrl: string | null;
   notifyOn: OrderStatus[];
+  /** Saga services this process runs (each its own StreamsApp); `core` serves the order API. */
+  services: SagaPart[];
 }
 
 function integer(env: NodeJS.ProcessEnv, key: string, fallback: number, min = 1): number {
@@ -71,5 +74,17 @@ export function pipelineConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Pip
     webhook: env.WEBHOOK_URL ? { url: env.WEBHOOK_URL, secret: env.WEBHOOK_SECRET ?? '' } : null,
     databaseUrl: env.DATABASE_URL ?? null,
     notifyOn: ['CREATED', 'SHIPPED', 'REJECTED', 'CANCELLED', 'EXPIRED'],
+    services: services(env.SERVICES),
   };
+}
+
+function services(raw: string | undefined): SagaPart[] {
+  if (raw === undefined || raw.trim() === '' || raw === 'all') return [...ALL_SAGA_PARTS];
+  const list = raw.split(',').map((s) => s.trim());
+  const unknown = list.filter((s) => !(ALL_SAGA_PARTS as readonly string[]).includes(s));
+  if (unknown.length > 0)
+    throw new ConfigError('SERVICES', raw, `a comma-separated list of ${ALL_SAGA_PARTS.join(', ')} (or all)`);
+  if (!list.includes('core'))
+    throw new ConfigError('SERVICES', raw, 'a list including core: the order API of this process is served from it');
+  return list as SagaPart[];
 }

@@ -28,6 +28,8 @@ Environment (defaults in brackets):
   WEBHOOK_URL, WEBHOOK_SECRET              webhook channel (off when unset)
   DATABASE_URL           PostgreSQL read model (off when unset)
   SCHEMA_REGISTRY_URL    Confluent-compatible registry (local stable ids when unset)
+  SERVICES               saga services run here: all, or a list of core,payment,
+                         notification,read-model (must include core)  [all]
   LOG_LEVEL              pino level                        [info]`;
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {

@@ -86,6 +86,7 @@ async function startPipelineParts(
   // One StreamsApp per service: a slow SMTP server or database never holds up the saga's commits.
   const apps = new Map<SagaPart, StreamsApp>();
   for (const part of ALL_SAGA_PARTS) {
+    if (!config.services.includes(part)) continue;
     if (part === 'read-model' && !readModel) continue;
     const applicationId = part === 'core' ? config.applicationId : `${config.applicationId}-${part}`;
     const app = new StreamsApp(

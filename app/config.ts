@@ -85,6 +85,10 @@ function services(raw: string | undefined): SagaPart[] {
   if (unknown.length > 0)
     throw new ConfigError('SERVICES', raw, `a comma-separated list of ${ALL_SAGA_PARTS.join(', ')} (or all)`);
   if (!list.includes('core'))
-    throw new ConfigError('SERVICES', raw, 'a list including core: the order API of this process is served from it');
+    throw new ConfigError(
+      'SERVICES',
+      raw,
+      'a list including core: the order API of this process is served from it',
+    );
   return list as SagaPart[];
 }

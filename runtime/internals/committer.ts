@@ -52,6 +52,20 @@ export class Committer {
   /** Commits the open unit of work; returns false when there was nothing to commit. */
   async commit(): Promise<boolean> {
     if (!this.hasWork()) return false;
+    try {
+      return await this.commitDrained();
+    } catch (error) {
+      // The unit of work is lost: its store writes must never reach RocksDB, whoever commits next
+      // (a rebalance listener may, before the thread has rebuilt its tasks).
+      for (const task of this.tasks.all()) {
+        await task.processor.abortStores().catch(() => undefined);
+        task.dirty = false;
+      }
+      throw error;
+    }
+  }
+
+  private async commitDrained(): Promise<boolean> {
     const started = performance.now();
     const { outputs, changelogs, offsets } = this.buffer.drain();
     const produced = await this.partitioned(outputs);
@@ -65,8 +79,16 @@ export class Committer {
     } else if (producer.transactional) {
       await producer.begin();
       try {
-        if (records.length > 0) lastOffsets = await producer.send(records);
-        if (offsets.length > 0) await producer.sendOffsets(offsets, consumer.groupMetadata());
+        // The records and the offsets go to different brokers' roles (partition leaders, the group
+        // coordinator) and both only have to be in before EndTxn: send them side by side, as the
+        // Java producer pipelines sendOffsetsToTransaction, instead of one round trip after the other.
+        const [sent, offsetsAdded] = await Promise.allSettled([
+          records.length > 0 ? producer.send(records) : Promise.resolve(new Map<string, bigint>()),
+          offsets.length > 0 ? producer.sendOffsets(offsets, consumer.groupMetadata()) : Promise.resolve(),
+        ]);
+        if (sent.status === 'rejected') throw sent.reason;
+        if (offsetsAdded.status === 'rejected') throw offsetsAdded.reason;
+        lastOffsets = sent.value;
         await producer.commit();
       } catch (error) {
         // A zombie learns that it is one here: its sends are refused with INVALID_PRODUCER_EPOCH,

@@ -274,15 +274,18 @@ export class StreamThread {
     const names = this.tasks.namesOf(partitions);
     if (names.length === 0) return;
     // Whatever the revoked tasks did is committed before they go: the next owner starts exactly here.
-    let clean = true;
     try {
       await this.committer.commit();
     } catch (error) {
-      clean = false;
+      // The transaction is aborted: every task's buffered store writes belong to it, not only the
+      // revoked ones'. All tasks close dirty; the next loop re-creates the kept ones from their
+      // changelogs at the committed offsets.
       this.buffer.clear();
-      this.log.warn({ err: error }, 'commit on revocation failed; revoked tasks close without it');
+      await this.tasks.closeAll(false);
+      this.log.warn({ err: error }, 'commit on revocation failed; all tasks closed without it');
+      return;
     }
-    await this.tasks.close(names, clean);
+    await this.tasks.close(names, true);
     this.log.info({ partitions: partitions.map(tpKey), closedTasks: names }, 'partitions revoked');
   }
 
@@ -350,7 +353,9 @@ export class StreamThread {
     );
     this.metrics.commits.inc({ outcome: 'failed' });
     this.metrics.recoveries.inc({ action: newProducer ? 'new_producer' : 'rebuild' });
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    // Clean up at once, before backing off: while the thread waits, a rebalance listener may take
+    // the lock and commit, and that commit must not find the failed transaction's store writes
+    // still buffered (it would apply them to RocksDB: state ahead of Kafka, records counted twice).
     try {
       await this.lock.run(async () => {
         this.buffer.clear();
@@ -360,6 +365,7 @@ export class StreamThread {
     } catch (rebuildError) {
       this.log.error({ err: rebuildError }, 'closing tasks after a failure failed; will retry');
     }
+    await new Promise((resolve) => setTimeout(resolve, delay));
     return this.running;
   }
 

@@ -18,7 +18,7 @@ export interface Books {
 }
 
 /** The transitions CONTRACT.md allows; anything else is a violation. */
-const NEXT: Record<string, readonly OrderStatus[]> = {
+export const LEGAL_NEXT: Record<string, readonly OrderStatus[]> = {
   START: ['CREATED'],
   CREATED: ['RESERVED', 'REJECTED'],
   RESERVED: ['PAID', 'PAYMENT_FAILED', 'EXPIRED'],
@@ -65,7 +65,7 @@ export async function checkBooks(options: {
     const events = history.get(order.orderId) ?? [];
     let previous = 'START';
     for (const event of events) {
-      if (!(NEXT[previous] ?? []).includes(event.status))
+      if (!(LEGAL_NEXT[previous] ?? []).includes(event.status))
         violations.push(`${order.orderId}: ${previous} → ${event.status} is not a lifecycle transition`);
       previous = event.status;
     }

@@ -1,15 +1,7 @@
 import { KafkaClient } from '../../runtime/index.ts';
 import { TERMINAL_STATUSES, type OrderStatus, type OrderStatusChanged } from '../../schemas/index.ts';
 import type { SkuStock } from '../../processors/inventory.ts';
-
-/** The transitions CONTRACT.md allows. */
-const NEXT: Record<string, readonly OrderStatus[]> = {
-  START: ['CREATED'],
-  CREATED: ['RESERVED', 'REJECTED'],
-  RESERVED: ['PAID', 'PAYMENT_FAILED', 'EXPIRED'],
-  PAID: ['SHIPPED'],
-  PAYMENT_FAILED: ['CANCELLED'],
-};
+import { LEGAL_NEXT } from '../../app/demo-books.ts';
 
 export interface SagaBooks {
   orders: number;
@@ -58,7 +50,8 @@ export async function checkSagaBooks(options: {
     const statuses = history.get(orderId) ?? [];
     let previous = 'START';
     for (const status of statuses) {
-      if (!NEXT[previous]?.includes(status)) violations.push(`${orderId}: illegal ${previous} → ${status}`);
+      if (!LEGAL_NEXT[previous]?.includes(status))
+        violations.push(`${orderId}: illegal ${previous} → ${status}`);
       previous = status;
     }
     const ends = statuses.filter((s) => TERMINAL_STATUSES.includes(s));

@@ -28,6 +28,11 @@ export interface PipelineConfig {
   notifyOn: OrderStatus[];
   /** Saga services this process runs (each its own StreamsApp); `core` serves the order API. */
   services: SagaPart[];
+  /**
+   * Processes running the saga's core (Kafka Streams' num.stream.threads: one Node event loop
+   * uses one core). This one runs every service; the others only `core`, as members of its group.
+   */
+  streamProcesses: number;
 }
 
 function integer(env: NodeJS.ProcessEnv, key: string, fallback: number, min = 1): number {
@@ -75,6 +80,7 @@ export function pipelineConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Pip
     databaseUrl: env.DATABASE_URL ?? null,
     notifyOn: ['CREATED', 'SHIPPED', 'REJECTED', 'CANCELLED', 'EXPIRED'],
     services: services(env.SERVICES),
+    streamProcesses: integer(env, 'STREAM_PROCESSES', 1),
   };
 }
 

@@ -19,8 +19,20 @@ export function buildHttpApi(options: {
   kafka: KafkaClient;
   ordersTopic: string;
   registry: Registry;
+  /** HTTP APIs of this service's other stream processes: asked when a key's partition is not here. */
+  siblings?: readonly string[];
 }): FastifyInstance {
   const { app, apps, kafka, ordersTopic, registry } = options;
+  const siblings = options.siblings ?? [];
+  /** The sibling's answer for `path` (200 body), or undefined; `local=1` keeps it from asking further. */
+  const fromSiblings = async (path: string, local: boolean): Promise<unknown> => {
+    if (local) return undefined;
+    for (const url of siblings) {
+      const response = await fetch(`${url}${path}?local=1`).catch(() => null);
+      if (response?.ok) return response.json();
+    }
+    return undefined;
+  };
   const server = Fastify({ logger: false, bodyLimit: 1_048_576 });
   server.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) =>
     done(null, body),
@@ -42,34 +54,52 @@ export function buildHttpApi(options: {
     }
   });
 
-  server.get<{ Params: { id: string } }>('/orders/:id', async (request, reply) => {
-    const order = await app.queryKeyValue<string, OrderState>(
-      ORDER_SAGA_STORE,
-      request.params.id,
-      Serdes.String(),
-    );
-    if (!order)
-      return reply.code(404).send({ error: `order ${request.params.id} not found on this instance` });
-    return {
-      orderId: order.orderId,
-      status: order.status,
-      createdAt: order.createdAt,
-      lines: order.lines,
-      amount: order.amount,
-      currency: order.currency,
-    };
-  });
+  server.get<{ Params: { id: string }; Querystring: { local?: string } }>(
+    '/orders/:id',
+    async (request, reply) => {
+      const order = await app.queryKeyValue<string, OrderState>(
+        ORDER_SAGA_STORE,
+        request.params.id,
+        Serdes.String(),
+      );
+      if (!order) {
+        const remote = await fromSiblings(
+          `/orders/${encodeURIComponent(request.params.id)}`,
+          request.query.local === '1',
+        );
+        if (remote) return remote;
+        return reply.code(404).send({ error: `order ${request.params.id} not found on this instance` });
+      }
+      return {
+        orderId: order.orderId,
+        status: order.status,
+        createdAt: order.createdAt,
+        lines: order.lines,
+        amount: order.amount,
+        currency: order.currency,
+      };
+    },
+  );
 
-  server.get<{ Params: { sku: string } }>('/stock/:sku', async (request, reply) => {
-    const stock = await app.queryKeyValue<string, SkuStock>(
-      INVENTORY_STORE,
-      request.params.sku,
-      Serdes.String(),
-    );
-    if (!stock)
-      return reply.code(404).send({ error: `sku ${request.params.sku} not found on this instance` });
-    return { sku: request.params.sku, ...stock };
-  });
+  server.get<{ Params: { sku: string }; Querystring: { local?: string } }>(
+    '/stock/:sku',
+    async (request, reply) => {
+      const stock = await app.queryKeyValue<string, SkuStock>(
+        INVENTORY_STORE,
+        request.params.sku,
+        Serdes.String(),
+      );
+      if (!stock) {
+        const remote = await fromSiblings(
+          `/stock/${encodeURIComponent(request.params.sku)}`,
+          request.query.local === '1',
+        );
+        if (remote) return remote;
+        return reply.code(404).send({ error: `sku ${request.params.sku} not found on this instance` });
+      }
+      return { sku: request.params.sku, ...stock };
+    },
+  );
 
   const states = () => Object.fromEntries([...apps].map(([name, a]) => [name, a.state]));
   server.get('/healthz', async (_request, reply) => {
@@ -78,7 +108,15 @@ export function buildHttpApi(options: {
   });
 
   server.get('/readyz', async (_request, reply) => {
-    const ready = [...apps.values()].every((a) => a.isReady());
+    const siblingsReady = await Promise.all(
+      siblings.map((url) =>
+        fetch(`${url}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      ),
+    );
+    const ready = [...apps.values()].every((a) => a.isReady()) && siblingsReady.every(Boolean);
     return reply.code(ready ? 200 : 503).send({ states: states(), ready });
   });
 

@@ -30,6 +30,8 @@ Environment (defaults in brackets):
   SCHEMA_REGISTRY_URL    Confluent-compatible registry (local stable ids when unset)
   SERVICES               saga services run here: all, or a list of core,payment,
                          notification,read-model (must include core)  [all]
+  STREAM_PROCESSES       processes running the saga core (num.stream.threads;
+                         one Node process uses one core)   [1]
   LOG_LEVEL              pino level                        [info]`;
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -68,6 +70,11 @@ try {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  // A stream process (see stream-processes.ts): say where it serves, and end with its parent.
+  if (process.send) {
+    process.send({ type: 'ready', httpUrl: pipeline.httpUrl });
+    process.once('disconnect', () => stop('parent gone'));
+  }
   pipeline.app.on('error', (error) => {
     log.fatal({ err: error }, 'pipeline failed');
     void pipeline.stop().finally(() => process.exit(1));

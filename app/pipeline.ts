@@ -6,6 +6,7 @@ import { buildHttpApi } from './http-api.ts';
 import { backoff, notifierPort, paymentPort, readModelPort } from './ports-wiring.ts';
 import { sagaMetrics } from './saga-metrics.ts';
 import { sagaTopics, topicsToCreate } from './saga-topics.ts';
+import { startStreamProcesses } from './stream-processes.ts';
 import { ALL_SAGA_PARTS, buildSagaTopology, type SagaPart } from './saga-topology.ts';
 
 export interface RunningPipeline {
@@ -109,12 +110,15 @@ async function startPipelineParts(
   }
   await Promise.all([...apps.values()].map((app) => app.start()));
   const app = apps.get('core') as StreamsApp;
+  const siblings = await startStreamProcesses(config, log);
+  started.push({ close: () => siblings.stop() });
   const server = buildHttpApi({
     app,
     apps,
     kafka,
     ordersTopic: topics.orders,
     registry: coreMetrics.registry,
+    siblings: siblings.urls,
   });
   const httpUrl = await server.listen({ host: config.httpHost, port: config.httpPort });
   log.info({ httpUrl, topics: Object.values(topics) }, 'pipeline running');
@@ -126,6 +130,7 @@ async function startPipelineParts(
     async stop() {
       await server.close();
       await Promise.all([...apps.values()].map((a) => a.close()));
+      await siblings.stop();
       await kafka.close();
       await readModel?.close();
     },

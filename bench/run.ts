@@ -37,6 +37,7 @@ installed) and the box ceiling (kafka-producer-perf-test).
   --duration S          seconds of load per run (default 20)
   --p99-target MS       a rate is sustainable when p99 order→RESERVED ≤ this (default 500)
   --commit-interval MS  the Kafka Streams peer's commit.interval.ms (default 100)
+  --stream-processes N  processes running our saga core (STREAM_PROCESSES, default 1)
   --no-clients          skip the client comparison
   --no-ceiling          skip kafka-producer-perf-test
   --out DIR             results folder (default bench/results/<timestamp>)
@@ -52,6 +53,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '20' },
     'p99-target': { type: 'string', default: '500' },
     'commit-interval': { type: 'string', default: '100' },
+    'stream-processes': { type: 'string', default: '1' },
     'no-clients': { type: 'boolean', default: false },
     'no-ceiling': { type: 'boolean', default: false },
     out: { type: 'string' },
@@ -124,6 +126,7 @@ async function runTarget(target: Target, rate: number, gateway: FakeGateway): Pr
       prefix,
       paymentGatewayUrl: gateway.url,
       services: target === 'saga' ? 'all' : 'core',
+      streamProcesses: Number(values['stream-processes']),
       logDir,
     });
     sampler = new RssSampler(pipeline.pid);

@@ -12,6 +12,8 @@ export interface PipelineTargetOptions {
   services: string;
   storeType?: 'rocksDB' | 'in_memory';
   logDir: string;
+  /** STREAM_PROCESSES: processes running the saga core (default 1). */
+  streamProcesses?: number;
   /** Extra Node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=…'] to profile the run. */
   nodeFlags?: readonly string[];
 }
@@ -45,6 +47,7 @@ export async function startPipelineTarget(options: PipelineTargetOptions): Promi
         HTTP_PORT: String(port),
         PAYMENT_GATEWAY_URL: options.paymentGatewayUrl,
         SERVICES: options.services,
+        STREAM_PROCESSES: String(options.streamProcesses ?? 1),
         LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       },
       stdio: ['ignore', log, log],

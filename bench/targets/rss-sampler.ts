@@ -1,6 +1,22 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
-/** Samples a process's resident set size (VmRSS from /proc) while a run lasts: peak and samples. */
+/** VmRSS and PPid of a process, from /proc; null when it is gone. */
+function status(pid: number): { rssKb: number; ppid: number } | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return {
+      rssKb: Number(/VmRSS:\s+(\d+)/.exec(text)?.[1] ?? 0),
+      ppid: Number(/PPid:\s+(\d+)/.exec(text)?.[1]),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Samples the resident set size (VmRSS) of a process and its children (a service's stream
+ * processes count too) while a run lasts: peak and samples.
+ */
 export class RssSampler {
   private readonly pid: number;
   private readonly timer: NodeJS.Timeout;
@@ -23,12 +39,15 @@ export class RssSampler {
   }
 
   private sample(): void {
-    try {
-      const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
-      if (Number.isFinite(kb)) this.samplesMb.push(kb / 1024);
-    } catch {
-      // The process has exited: nothing more to sample.
+    const root = status(this.pid);
+    if (!root) return; // exited: nothing more to sample
+    let kb = root.rssKb;
+    for (const entry of readdirSync('/proc')) {
+      const pid = Number(entry);
+      if (!Number.isInteger(pid) || pid === this.pid) continue;
+      const child = status(pid);
+      if (child?.ppid === this.pid) kb += child.rssKb;
     }
+    this.samplesMb.push(kb / 1024);
   }
 }

@@ -36,7 +36,10 @@ export class KafkaClient {
     return new KafkaClient(await createKafkaPorts(config, createLogger('kafka-client')));
   }
 
-  /** Idempotent: existing topics with the same partition count are kept. */
+  /**
+   * Idempotent: existing topics with the same partition count are kept. Returns once every topic
+   * is visible in the metadata (a produce right after creation must not find it missing).
+   */
   async createTopics(topics: readonly TopicSpec[]): Promise<void> {
     await this.ports.admin.createTopics(
       topics.map((t) => ({
@@ -46,6 +49,12 @@ export class KafkaClient {
         configs: t.configs ?? {},
       })),
     );
+    const names = topics.map((t) => t.name);
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const counts = await this.ports.admin.partitionCounts(names);
+      if (names.every((n) => counts.has(n))) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   async partitionCount(topic: string): Promise<number | undefined> {

@@ -40,6 +40,9 @@ export class StreamThread {
   private lastFailureAt = 0;
   private readonly watchdog: ProgressWatchdog;
   private lastWatchdogCheck = Date.now();
+  /** What the loop is doing and since when: a timer reports a loop that stopped moving. */
+  private phase = { name: 'starting', since: Date.now() };
+  private heartbeat: NodeJS.Timeout | null = null;
   private loopDone: Promise<void> = Promise.resolve();
   /** Set when the thread stops because of an error that retrying cannot fix. */
   fatalError: Error | null = null;
@@ -71,11 +74,23 @@ export class StreamThread {
       onRevoked: (partitions) => this.lock.run(() => this.onRevoked(partitions)),
     });
     this.loopDone = this.loop();
+    // The liveness check inside the loop cannot see the loop itself stop: a timer does.
+    this.heartbeat = setInterval(() => {
+      const stuckMs = Date.now() - this.phase.since;
+      if (stuckMs > this.config.taskStallTimeoutMs)
+        this.log.warn({ phase: this.phase.name, stuckMs }, 'stream thread has not moved on; still waiting');
+    }, 5000);
+    this.heartbeat.unref();
+  }
+
+  private enter(name: string): void {
+    this.phase = { name, since: Date.now() };
   }
 
   /** Finishes the batch in flight, commits it, closes the tasks cleanly. */
   async stop(): Promise<void> {
     this.running = false;
+    if (this.heartbeat) clearInterval(this.heartbeat);
     await this.loopDone;
     await this.lock.run(async () => {
       if (this.fatalError === null) {
@@ -98,11 +113,14 @@ export class StreamThread {
   private async loop(): Promise<void> {
     while (this.running) {
       try {
+        this.enter('reconcile and restore');
         await this.lock.run(async () => {
           await this.reconcile();
           await this.restorePending();
         });
+        this.enter('poll');
         const records = await this.ports.consumer.poll(this.config.pollMaxWaitMs);
+        this.enter('process and commit');
         await this.lock.run(async () => {
           await this.processBatch(records);
           await this.punctuateIfDue();
@@ -110,6 +128,7 @@ export class StreamThread {
           await this.checkLiveness();
         });
       } catch (error) {
+        this.enter('recover');
         if (!(await this.recover(error))) return;
       }
     }
@@ -372,6 +391,7 @@ export class StreamThread {
   private async stopFatally(err: Error, reason: string): Promise<boolean> {
     this.fatalError = err;
     this.running = false;
+    if (this.heartbeat) clearInterval(this.heartbeat);
     this.metrics.recoveries.inc({ action: 'give_up' });
     this.log.fatal({ err, reason }, 'stream thread stopping');
     await this.lock.run(() => this.tasks.closeAll(false));

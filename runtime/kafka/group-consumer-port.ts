@@ -20,6 +20,14 @@ interface InflightFetch {
   readonly result: Promise<FetchResult>;
 }
 
+/** OffsetFetch answers that mean "ask again shortly". */
+const WAIT_FOR_OFFSETS = new Set([
+  'UNSTABLE_OFFSET_COMMIT',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'COORDINATOR_NOT_AVAILABLE',
+  'NOT_COORDINATOR',
+]);
+
 export interface GroupConsumerOptions {
   readonly groupId: string;
   /** Static membership (KIP-345): a restarted instance takes its old place without a rebalance. */
@@ -217,15 +225,24 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
           true,
         );
       } catch (error) {
-        if (brokerErrorNames(error).includes('UNSTABLE_OFFSET_COMMIT')) {
+        const names = brokerErrorNames(error);
+        // UNSTABLE_OFFSET_COMMIT: another instance's transaction with these offsets is open;
+        // the coordinator errors: it is loading or moved (a broker restart). All pass; wait.
+        if (names.some((n) => WAIT_FOR_OFFSETS.has(n))) {
           if (Date.now() > deadline)
-            throw new KafkaClientError('Committed offsets stayed unstable for 60 s', { cause: error });
+            throw new KafkaClientError(
+              `Committed offsets stayed unavailable for 60 s [${names.join(', ')}]`,
+              {
+                cause: error,
+              },
+            );
           await new Promise((r) => setTimeout(r, 100));
           continue;
         }
-        throw new KafkaClientError(`Fetching committed offsets failed: ${(error as Error).message}`, {
-          cause: error,
-        });
+        throw new KafkaClientError(
+          `Fetching committed offsets failed: ${(error as Error).message} [${names.join(', ')}]`,
+          { cause: error, brokerErrors: names },
+        );
       } finally {
         await connection.close().catch(() => undefined);
       }

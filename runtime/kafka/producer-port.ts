@@ -74,8 +74,12 @@ export class KafkaProducer implements ProducerPort {
     const transaction = this.transaction;
     this.transaction = null;
     this.producer = this.createProducer();
-    if (transaction && !transaction.completed) await transaction.cancel().catch(() => undefined);
-    await old.close(true).catch(() => undefined);
+    // Not awaited: with the broker away, closing the old client can wait on requests that never
+    // end, and the new producer's InitProducerId fences the old one whatever it still does.
+    void (async () => {
+      if (transaction && !transaction.completed) await transaction.cancel().catch(() => undefined);
+      await old.close(true).catch(() => undefined);
+    })();
   }
 
   async begin(): Promise<void> {

@@ -188,6 +188,7 @@ export class StreamThread {
     if (now - this.lastWatchdogCheck < Math.min(5000, this.config.taskStallTimeoutMs / 2)) return;
     this.lastWatchdogCheck = now;
     const running = this.tasks.running();
+    await this.updateLag(running);
     const stalled = await this.watchdog.stalled(running, this.ports, now);
     const stalledNames = new Set(stalled.map((s) => s.task.name));
     for (const task of running)
@@ -317,6 +318,20 @@ export class StreamThread {
       await this.rewind(task.inputs);
       this.ports.consumer.resume(task.inputs);
       this.log.info({ task: task.name }, 'task running');
+    }
+  }
+
+  /** `kafka_streams_records_lag`: last stable offset minus fetch position, per input partition. */
+  private async updateLag(running: readonly ManagedTask[]): Promise<void> {
+    const inputs = running.flatMap((t) => t.inputs);
+    if (inputs.length === 0) return;
+    const ends = await this.ports.admin.endOffsets(inputs);
+    for (const tp of inputs) {
+      const end = ends.get(tpKey(tp));
+      const position = this.ports.consumer.position(tp);
+      if (end === undefined || position === undefined) continue;
+      const lag = end > position ? Number(end - position) : 0;
+      this.metrics.lag.set({ topic: tp.topic, partition: String(tp.partition) }, lag);
     }
   }
 

@@ -73,7 +73,7 @@ export class StreamsMetrics {
     });
     this.lag = new Gauge({
       name: 'kafka_streams_records_lag',
-      help: 'High watermark minus position, per input partition',
+      help: 'Last stable offset minus fetch position, per input partition (updated every few seconds)',
       labelNames: ['topic', 'partition'],
       registers,
     });

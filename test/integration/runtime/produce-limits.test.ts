@@ -47,6 +47,8 @@ test('a burst whose commit overflows the topic batch limit is produced in severa
       stateDir,
       instanceId: 'limits',
       maxRecordsPerCommit: RECORDS,
+      // Liveness checks (and the lag gauge) every second.
+      taskStallTimeoutMs: 2000,
     },
     { logger: createLogger('produce-limits-test') },
   );
@@ -58,6 +60,13 @@ test('a burst whose commit overflows the topic batch limit is produced in severa
     while ((await counts()).length < RECORDS && Date.now() < deadline && app.state === 'RUNNING')
       await new Promise((r) => setTimeout(r, 250));
     expect(app.state).toBe('RUNNING');
+    // The lag gauge reaches 0 on the input once everything is processed.
+    const lagOfInput = async () =>
+      (await app.metrics.lag.get()).values.find((v) => v.labels.topic === input)?.value;
+    const lagDeadline = Date.now() + 10_000;
+    while ((await lagOfInput()) !== 0 && Date.now() < lagDeadline)
+      await new Promise((r) => setTimeout(r, 250));
+    expect(await lagOfInput()).toBe(0);
   } finally {
     await app.close();
     rmSync(stateDir, { recursive: true, force: true });

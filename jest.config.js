@@ -24,6 +24,13 @@ export default {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/chaos/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
     },
+    // Known to fail about one run in three (see README, "Known problems"): not in CI, run on purpose.
+    {
+      ...common,
+      displayName: 'stress',
+      testMatch: ['<rootDir>/test/stress/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+    },
   ],
   // testTimeout is a global option (ignored inside a project). Integration tests make real broker
   // round trips, rebalances and restarts: a generous bound that no test asserts on.

@@ -15,8 +15,6 @@ import type { ManagedTask, TaskManager } from './task-manager.ts';
 const RECOVERY_BACKOFF_MS = [100, 250, 500, 1000, 2000, 5000];
 /** A failure this long after the previous one starts a new streak (the old one was overcome). */
 const STREAK_RESET_MS = 30_000;
-/** From this attempt of a streak on, every rebuild also gets a new producer, whatever the error said. */
-const NEW_PRODUCER_FROM_ATTEMPT = 2;
 
 /**
  * The poll → process → commit loop (Kafka Streams' `StreamThread`). Adaptive commit: every polled
@@ -376,10 +374,15 @@ export class StreamThread {
         `(taskTimeoutMs=${this.config.taskTimeoutMs}); last error: ${err.message}`;
       return this.stopFatally(new KafkaClientError(message, { cause: err }), 'retries exhausted');
     }
-    const newProducer =
-      this.ports.producer.transactional &&
-      ((err instanceof KafkaClientError && err.recovery === 'new-producer') ||
-        this.failures >= NEW_PRODUCER_FROM_ATTEMPT);
+    // Under exactly-once every failed transaction gets a new producer, whatever the error said.
+    // The client keeps state across a failed transaction that the broker no longer shares: the
+    // sequence numbers of refused requests (OUT_OF_ORDER_SEQUENCE_NUMBER forever), and operations
+    // still retrying inside it — an AddPartitionsToTxn of the failed transaction, still in flight,
+    // was handed to the next transaction's AddPartitionsToTxn by the client's de-duplication, so
+    // that transaction wrote to partitions it never added: their records stayed outside the
+    // commit (later aborted) while the stores kept the writes (records counted twice after a
+    // broker restart). A new producer's InitProducerId also aborts whatever the old one left open.
+    const newProducer = this.ports.producer.transactional;
     const delay = RECOVERY_BACKOFF_MS[Math.min(this.failures - 1, RECOVERY_BACKOFF_MS.length - 1)] as number;
     this.log.warn(
       { err, attempt: this.failures, retryInMs: delay, newProducer },

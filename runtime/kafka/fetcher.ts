@@ -185,6 +185,8 @@ export class Fetcher {
     if (!connection) {
       connection = (async () => {
         const created = new Connection(`${this.clientId}-fetch`);
+        // A socket error is reported to the pending request; unlistened, the emitter would throw.
+        created.on('error', () => undefined);
         await created.connect(broker.host, broker.port);
         return created;
       })();

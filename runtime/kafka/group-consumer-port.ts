@@ -55,6 +55,7 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
   private listener: RebalanceListener | null = null;
   private pollGeneration: GroupMetadata | null = null;
   private prefetch: InflightFetch | null = null;
+  private rejoining = false;
   private closed = false;
 
   constructor(settings: ClientSettings, options: GroupConsumerOptions, log: Logger) {
@@ -88,8 +89,35 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
         ),
       );
     });
+    // The client gives up its membership when a rejoin fails (the coordinator is away during a
+    // broker restart): it emits 'error', schedules no more heartbeats, and the member is out of
+    // the group for good — no assignment, nothing fetched, no error anywhere else. Rejoin ourselves.
+    this.consumer.on('error', (error: unknown) => this.rejoinAfter('client error', error));
+    this.consumer.on('consumer:heartbeat:stalled', (payload: { lastError?: unknown }) =>
+      this.rejoinAfter('heartbeats stalled', payload?.lastError),
+    );
     await wrap('joinGroup', () => this.consumer.joinGroup({ partitionAssigner: copartitionedAssignor }));
     await this.events;
+  }
+
+  /** Joins the group again, backing off until it works or the consumer closes. */
+  private rejoinAfter(reason: string, cause: unknown): void {
+    if (this.closed || this.rejoining) return;
+    this.rejoining = true;
+    this.log.warn({ reason, err: cause }, 'group membership lost; rejoining');
+    void (async () => {
+      for (let attempt = 0; !this.closed; attempt++) {
+        await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
+        try {
+          await this.consumer.joinGroup({ partitionAssigner: copartitionedAssignor });
+          this.log.info({ attempt: attempt + 1 }, 'rejoined the group');
+          break;
+        } catch (error) {
+          this.log.warn({ err: error, attempt: attempt + 1 }, 'rejoining the group failed; retrying');
+        }
+      }
+      this.rejoining = false;
+    })();
   }
 
   /**
@@ -209,6 +237,8 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
       const broker = metadata.brokers.get(coordinator);
       if (!broker) throw new KafkaClientError(`Group coordinator ${coordinator} is not in the metadata`);
       const connection = new Connection(`${this.settings.clientId}-offsets`);
+      // A socket error is reported to the pending request; unlistened, the emitter would throw.
+      connection.on('error', () => undefined);
       let response;
       try {
         await connection.connect(broker.host, broker.port);

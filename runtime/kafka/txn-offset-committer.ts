@@ -89,6 +89,8 @@ export class TransactionalOffsetCommitter {
     const broker = metadata.brokers.get(node);
     if (!broker) throw new KafkaClientError(`Group coordinator ${node} is not in the metadata`);
     const connection = new Connection(`${this.clientId}-txn-offsets`);
+    // A socket error is reported to the pending request; unlistened, the emitter would throw.
+    connection.on('error', () => undefined);
     await connection.connect(broker.host, broker.port);
     this.connection = { node, connection };
     return connection;

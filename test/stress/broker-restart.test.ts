@@ -6,7 +6,7 @@ import { createLogger } from '../../runtime/logger.ts';
 import { Serdes } from '../../topology/index.ts';
 import { restartBroker } from '../support/broker-restart.ts';
 import { BOOTSTRAP, TestKafka, uniqueName } from '../support/kafka.ts';
-import { countingTopology, groupOf, type GroupTotals } from './fixtures/counting-topology.ts';
+import { countingTopology, groupOf, type GroupTotals } from '../chaos/fixtures/counting-topology.ts';
 
 /**
  * The broker goes away while the app is in the middle of its work (produce requests and
@@ -39,17 +39,29 @@ async function lastCounts(output: string): Promise<Map<string, number>> {
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let lastError: unknown = null;
   for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    const done = await check().catch((error: unknown) => {
+      lastError = error;
+      return false;
+    });
+    if (done) return;
+    if (Date.now() > deadline) {
+      const counts = await lastCounts(currentOutput).catch((e: unknown) => `unreadable: ${String(e)}`);
+      throw new Error(
+        `Timed out waiting for ${what}; last read error: ${String(lastError)}; last counts: ${JSON.stringify(counts instanceof Map ? [...counts] : counts)}`,
+      );
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+let currentOutput = '';
 
 test('the app resumes by itself after two broker restarts mid-stream, counting every record exactly once', async () => {
   const applicationId = uniqueName('restart');
   const input = uniqueName('restart-in');
   const output = uniqueName('restart-out');
+  currentOutput = output;
   await kafka.createTopic(input, PARTITIONS);
   await kafka.createTopic(output, PARTITIONS);
   const expected = new Map<string, { count: number; sum: number }>();

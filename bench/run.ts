@@ -170,8 +170,7 @@ async function runTarget(target: Target, rate: number, gateway: FakeGateway): Pr
         httpUrl,
         skus: Array.from({ length: SKUS }, (_, i) => skuName(i)),
         initialPerSku: STOCK_PER_SKU,
-        successfulCharges: (orderId) =>
-          (gateway.charges().get(orderId) ?? []).filter((c) => c.status === 'succeeded').length,
+        successfulCharges: successfulChargesOf(gateway),
       });
       say(
         `books: ${record.books.violations.length === 0 ? 'INVARIANTS HOLD' : `${record.books.violations.length} violations, e.g. ${record.books.violations.slice(0, 3).join('; ')}`}`,
@@ -182,6 +181,14 @@ async function runTarget(target: Target, rate: number, gateway: FakeGateway): Pr
     sampler?.stop();
     await stop();
   }
+}
+
+/** The gateway's charges, read once (charges() copies them all): successful ones per order. */
+function successfulChargesOf(gateway: FakeGateway): (orderId: string) => number {
+  const succeeded = new Map<string, number>();
+  for (const [orderId, charges] of gateway.charges())
+    succeeded.set(orderId, charges.filter((c) => c.status === 'succeeded').length);
+  return (orderId) => succeeded.get(orderId) ?? 0;
 }
 
 function ceiling(): string {

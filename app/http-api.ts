@@ -54,22 +54,35 @@ export function buildHttpApi(options: {
     }
   });
 
+  /**
+   * A key's value from this process's store or, when its partition is owned by a sibling stream
+   * process, that sibling's rendered answer; null when neither has it.
+   */
+  const lookup = async <V>(
+    store: string,
+    key: string,
+    path: string,
+    local: boolean,
+  ): Promise<{ here: V } | { sibling: unknown } | null> => {
+    const here = await app.queryKeyValue<string, V>(store, key, Serdes.String());
+    if (here) return { here };
+    const sibling = await fromSiblings(path, local);
+    return sibling ? { sibling } : null;
+  };
+
   server.get<{ Params: { id: string }; Querystring: { local?: string } }>(
     '/orders/:id',
     async (request, reply) => {
-      const order = await app.queryKeyValue<string, OrderState>(
+      const { id } = request.params;
+      const found = await lookup<OrderState>(
         ORDER_SAGA_STORE,
-        request.params.id,
-        Serdes.String(),
+        id,
+        `/orders/${encodeURIComponent(id)}`,
+        request.query.local === '1',
       );
-      if (!order) {
-        const remote = await fromSiblings(
-          `/orders/${encodeURIComponent(request.params.id)}`,
-          request.query.local === '1',
-        );
-        if (remote) return remote;
-        return reply.code(404).send({ error: `order ${request.params.id} not found on this instance` });
-      }
+      if (!found) return reply.code(404).send({ error: `order ${id} not found on this instance` });
+      if ('sibling' in found) return found.sibling;
+      const order = found.here;
       return {
         orderId: order.orderId,
         status: order.status,
@@ -84,20 +97,16 @@ export function buildHttpApi(options: {
   server.get<{ Params: { sku: string }; Querystring: { local?: string } }>(
     '/stock/:sku',
     async (request, reply) => {
-      const stock = await app.queryKeyValue<string, SkuStock>(
+      const { sku } = request.params;
+      const found = await lookup<SkuStock>(
         INVENTORY_STORE,
-        request.params.sku,
-        Serdes.String(),
+        sku,
+        `/stock/${encodeURIComponent(sku)}`,
+        request.query.local === '1',
       );
-      if (!stock) {
-        const remote = await fromSiblings(
-          `/stock/${encodeURIComponent(request.params.sku)}`,
-          request.query.local === '1',
-        );
-        if (remote) return remote;
-        return reply.code(404).send({ error: `sku ${request.params.sku} not found on this instance` });
-      }
-      return { sku: request.params.sku, ...stock };
+      if (!found) return reply.code(404).send({ error: `sku ${sku} not found on this instance` });
+      if ('sibling' in found) return found.sibling;
+      return { sku, ...found.here };
     },
   );
 

@@ -67,6 +67,8 @@ export interface ProducerPort {
   sendOffsets(offsets: readonly OffsetToCommit[], group: GroupMetadata): Promise<void>;
   commit(): Promise<void>;
   abort(): Promise<void>;
+  /** Initialises the transactional id now (fences and aborts what an earlier producer left open). */
+  init(): Promise<void>;
   /** A new producer in place of this one (same transactional id, bumped epoch, fresh sequences). */
   reset(): Promise<void>;
   close(): Promise<void>;

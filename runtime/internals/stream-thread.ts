@@ -67,6 +67,7 @@ export class StreamThread {
 
   async start(topics: readonly string[]): Promise<void> {
     this.running = true;
+    await this.ports.producer.init();
     await this.ports.consumer.subscribe(topics, {
       onAssigned: (partitions) => this.lock.run(() => this.onAssigned(partitions)),
       onRevoked: (partitions) => this.lock.run(() => this.onRevoked(partitions)),

@@ -74,6 +74,7 @@ export class KafkaProducer implements ProducerPort {
     const transaction = this.transaction;
     this.transaction = null;
     this.producer = this.createProducer();
+    await this.init();
     // Not awaited: with the broker away, closing the old client can wait on requests that never
     // end, and the new producer's InitProducerId fences the old one whatever it still does.
     void (async () => {
@@ -82,12 +83,29 @@ export class KafkaProducer implements ProducerPort {
     })();
   }
 
+  /**
+   * InitProducerId now rather than at the first begin(): it aborts whatever transaction an earlier
+   * producer with our transactional id left open (a killed process, or the producer reset()
+   * replaced). Until then that transaction's offset commit stays pending, the committed offsets
+   * read "unstable", and tasks waiting for them before their first transaction would wait until
+   * the coordinator timed it out.
+   */
+  async init(): Promise<void> {
+    if (!this.transactional) return;
+    await wrap('initProducerId', () =>
+      this.producer.initIdempotentProducer({ producerId: -1n, producerEpoch: -1 }),
+    );
+  }
+
   async begin(): Promise<void> {
     this.requireTransactional('begin');
     if (this.transaction) throw new KafkaClientError('begin() while a transaction is open');
     // A fresh producer must say "no producer id yet" (-1/-1): the client's default of 0/0 reads to
     // the coordinator as a stale epoch of another producer and is answered PRODUCER_FENCED.
-    const fresh = this.producer.producerId === undefined ? { producerId: -1n, producerEpoch: -1 } : {};
+    // Always "no producer id yet" (-1/-1): the client re-initialises only when it has not yet done
+    // so for this transactional id (also after init() below), and its default of 0/0 reads to the
+    // coordinator as a stale epoch of another producer and is answered PRODUCER_FENCED.
+    const fresh = { producerId: -1n, producerEpoch: -1 };
     this.transaction = await wrap('beginTransaction', () => this.producer.beginTransaction(fresh));
   }
 

@@ -80,6 +80,12 @@ function writeConfig(): void {
       'logger.kafka.level=WARN',
       'logger.apache.name=org.apache.kafka',
       'logger.apache.level=WARN',
+      // Transaction markers skipped or retried are the first thing to look at when exactly-once
+      // breaks around a broker restart: keep the coordinator's INFO lines.
+      'logger.txn.name=kafka.coordinator.transaction',
+      'logger.txn.level=INFO',
+      'logger.txnj.name=org.apache.kafka.coordinator.transaction',
+      'logger.txnj.level=INFO',
     ].join('\n') + '\n',
   );
 }

@@ -18,6 +18,11 @@ export interface StateStore {
   commit(nextChangelogOffset: bigint | null): Promise<void>;
   /** Drops the write buffer of the open transaction. */
   abort(): Promise<void>;
+  /**
+   * Deletes every local entry and the checkpoint: the next restore replays the changelog from its
+   * beginning. For local state that can no longer be trusted (it holds writes the broker aborted).
+   */
+  wipe(): Promise<void>;
   close(): Promise<void>;
   isOpen(): boolean;
 }

@@ -90,9 +90,18 @@ export interface AdminPort {
   beginningOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, bigint>>;
 }
 
+/**
+ * What the record at an offset is to a read_committed reader: committed data, aborted data, a
+ * transaction marker, `absent` when no batch holds it (beyond the last stable offset, so still
+ * undecided, or removed by compaction), or `out-of-range` (before the log start or after its end).
+ */
+export type RecordOutcome = 'committed' | 'aborted' | 'marker' | 'absent' | 'out-of-range';
+
 export interface PartitionReaderPort {
   /** Reads committed records of one partition in [from, to), in batches. */
   read(partition: TopicPartition, from: bigint, to: bigint): AsyncIterable<ConsumedRecord[]>;
+  /** What the record at `offset` is (see RecordOutcome). */
+  outcomeAt(partition: TopicPartition, offset: bigint): Promise<RecordOutcome>;
 }
 
 export interface KafkaPorts {

@@ -14,6 +14,31 @@ export interface StoreToRestore {
 const PROGRESS_LOG_INTERVAL_MS = 2000;
 
 /**
+ * Why a store's local state must not be used, or null when it may. A store applies a transaction's
+ * writes once the broker says the transaction committed, and checkpoints just past its changelog
+ * records. The broker can still lose the commit: when its only broker stops right after EndTxn,
+ * the coordinator may find no leader for the partitions, skip their commit markers and record the
+ * transaction complete; the producer's next transaction then continues the same open transaction
+ * in those partitions, and its abort aborts both. The store then holds writes Kafka does not, and
+ * replaying input on top counts it twice. Checked by reading back the record before the
+ * checkpoint as a read_committed consumer sees it.
+ */
+async function checkpointDistrust(
+  store: StateStore,
+  changelog: TopicPartition,
+  end: bigint,
+  reader: PartitionReaderPort,
+): Promise<'checkpoint beyond changelog end' | 'checkpoint after aborted records' | null> {
+  const checkpoint = store.checkpointedOffset();
+  if (checkpoint === null || checkpoint === 0n) return null;
+  // The changelog was recreated or truncated, or the last transaction written is still open (an
+  // abort on its way): nothing says the local writes will ever be committed.
+  if (checkpoint > end) return 'checkpoint beyond changelog end';
+  const outcome = await reader.outcomeAt(changelog, checkpoint - 1n);
+  return outcome === 'aborted' ? 'checkpoint after aborted records' : null;
+}
+
+/**
  * Replays each store's changelog partition from its checkpoint to the current end (read_committed:
  * the last stable offset) and returns, per store, the changelog offset it is now checkpointed at.
  * A store with no checkpoint restores from the beginning of the changelog (ARCHITECTURE.md, principle 5).
@@ -36,17 +61,17 @@ export async function restoreStores(
   for (const { store, changelog } of stores) {
     const end = ends.get(tpKey(changelog)) ?? 0n;
     const beginning = beginnings.get(tpKey(changelog)) ?? 0n;
+    const distrust = await checkpointDistrust(store, changelog, end, ports.reader);
+    if (distrust !== null) {
+      log.warn(
+        { task, store: store.name, checkpoint: String(store.checkpointedOffset()), end: String(end) },
+        `local state cannot be trusted (${distrust}); wiping it and restoring from the beginning`,
+      );
+      metrics.storeWipes.inc({ store: store.name, reason: distrust });
+      await store.wipe();
+    }
     let from = store.checkpointedOffset() ?? beginning;
     if (from < beginning) from = beginning;
-    if (from > end) {
-      // The checkpoint is ahead of the changelog: the topic was recreated or truncated. Replaying
-      // from the start is the only way back to a state that matches Kafka.
-      log.warn(
-        { task, store: store.name, checkpoint: String(from), end: String(end) },
-        'checkpoint beyond changelog end; restoring from the beginning',
-      );
-      from = beginning;
-    }
     const total = end - from;
     const started = Date.now();
     let restored = 0;

@@ -1,7 +1,7 @@
 import { Connection, fetchV17, protocolErrorsCodesById, type Consumer } from '@platformatic/kafka';
-import type { ConsumedRecord, TopicPartition } from '../internals/ports.ts';
+import type { ConsumedRecord, RecordOutcome, TopicPartition } from '../internals/ports.ts';
 import { tpKey } from '../internals/ports.ts';
-import { decodeBatches, type AbortedTransaction, type FetchedBatch } from './record-batches.ts';
+import { decodeBatches, outcomeAt, type AbortedTransaction, type FetchedBatch } from './record-batches.ts';
 import { toKafkaError, wrap } from './errors.ts';
 
 const READ_COMMITTED = 1;
@@ -41,6 +41,11 @@ interface ResponsePartition {
   readonly abortedTransactions: readonly AbortedTransaction[] | null;
   readonly records?: unknown;
 }
+interface FetchedPartition {
+  readonly outOfRange: boolean;
+  readonly batches: readonly FetchedBatch[];
+  readonly abortedTransactions: readonly AbortedTransaction[];
+}
 interface FetchResponse {
   readonly responses: readonly {
     readonly topicId: string;
@@ -74,7 +79,45 @@ export class Fetcher {
 
   async fetch(positions: readonly FetchPosition[], maxWaitMs: number): Promise<FetchResult> {
     const result: FetchResult = { records: [], next: new Map(), outOfRange: [] };
-    if (positions.length === 0) return result;
+    await this.fetchPartitions(positions, maxWaitMs, (position, key, partition) => {
+      if (partition.outOfRange) {
+        result.outOfRange.push(position);
+        return;
+      }
+      const decoded = decodeBatches(
+        position.topic,
+        position.partition,
+        position.offset,
+        partition.batches,
+        partition.abortedTransactions,
+      );
+      result.records.push(...decoded.records);
+      result.next.set(key, decoded.next);
+    });
+    return result;
+  }
+
+  /**
+   * What the record at `position.offset` is to a read_committed reader (see `outcomeAt`). Used to
+   * check that a store's checkpoint does not sit just past data the broker later aborted.
+   */
+  async outcomeAt(position: FetchPosition): Promise<RecordOutcome> {
+    let outcome: RecordOutcome = 'absent';
+    await this.fetchPartitions([position], 0, (_position, _key, partition) => {
+      outcome = partition.outOfRange
+        ? 'out-of-range'
+        : outcomeAt(position.offset, partition.batches, partition.abortedTransactions);
+    });
+    return outcome;
+  }
+
+  /** One Fetch per leader, in parallel; calls `onPartition` for every partition answered without error. */
+  private async fetchPartitions(
+    positions: readonly FetchPosition[],
+    maxWaitMs: number,
+    onPartition: (position: FetchPosition, key: string, partition: FetchedPartition) => void,
+  ): Promise<void> {
+    if (positions.length === 0) return;
     const topics = [...new Set(positions.map((p) => p.topic))];
     const forceUpdate = this.refreshMetadata;
     this.refreshMetadata = false;
@@ -110,25 +153,21 @@ export class Fetcher {
             if (!position) continue;
             if (partition.errorCode !== 0) {
               const name = protocolErrorsCodesById[partition.errorCode] ?? `ERROR_${partition.errorCode}`;
-              if (name === 'OFFSET_OUT_OF_RANGE') result.outOfRange.push(position);
+              if (name === 'OFFSET_OUT_OF_RANGE')
+                onPartition(position, key, { outOfRange: true, batches: [], abortedTransactions: [] });
               else if (STALE_LEADER.has(name)) this.refreshMetadata = true;
               continue;
             }
             if (!partition.records) continue;
-            const decoded = decodeBatches(
-              topic,
-              partition.partitionIndex,
-              position.offset,
-              partition.records as FetchedBatch[],
-              partition.abortedTransactions ?? [],
-            );
-            result.records.push(...decoded.records);
-            result.next.set(key, decoded.next);
+            onPartition(position, key, {
+              outOfRange: false,
+              batches: partition.records as FetchedBatch[],
+              abortedTransactions: partition.abortedTransactions ?? [],
+            });
           }
         }
       }),
     );
-    return result;
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,10 @@
 import { Consumer } from '@platformatic/kafka';
-import type { ConsumedRecord, PartitionReaderPort, TopicPartition } from '../internals/ports.ts';
+import type {
+  ConsumedRecord,
+  PartitionReaderPort,
+  RecordOutcome,
+  TopicPartition,
+} from '../internals/ports.ts';
 import { tpKey } from '../internals/ports.ts';
 import { baseOptions, type ClientSettings } from './client-options.ts';
 import { Fetcher } from './fetcher.ts';
@@ -35,6 +40,10 @@ export class KafkaPartitionReader implements PartitionReaderPort {
       empty = 0;
       position = next;
     }
+  }
+
+  outcomeAt(partition: TopicPartition, offset: bigint): Promise<RecordOutcome> {
+    return this.fetcher.outcomeAt({ ...partition, offset });
   }
 
   async close(): Promise<void> {

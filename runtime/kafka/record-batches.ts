@@ -1,4 +1,4 @@
-import type { ConsumedRecord } from '../internals/ports.ts';
+import type { ConsumedRecord, RecordOutcome } from '../internals/ports.ts';
 import type { Headers } from '../../topology/record.ts';
 
 /**
@@ -34,15 +34,55 @@ const IS_CONTROL = 0x20;
 /** A control record's key is (version int16, type int16); type 0 is ABORT, 1 is COMMIT. */
 const ABORT_MARKER = 0;
 
+/** What a batch is to a read_committed reader. */
+interface WalkedBatch {
+  readonly batch: FetchedBatch;
+  /** Last offset of the batch. */
+  readonly last: bigint;
+  /** A transaction marker (commit or abort): takes an offset, carries no data. */
+  readonly control: boolean;
+  /** Data of a transaction that was aborted: never delivered. */
+  readonly aborted: boolean;
+}
+
 /**
- * Turns record batches into records at or after `from`, and returns the next offset to fetch
- * (after the last batch, control batches included, so consumption moves past commit markers).
- *
  * read_committed, as the Java consumer does it: the broker lists every aborted transaction that
  * overlaps the fetched range (producer id and first offset), including one that began before this
  * fetch or whose abort marker lies beyond it. From the listed first offset on, that producer's
  * transactional batches are skipped until its abort marker. So an aborted transaction larger than
  * one fetch response is dropped in every response it spans, not only in the one with its marker.
+ */
+function* walkBatches(
+  batches: readonly FetchedBatch[],
+  abortedTransactions: readonly AbortedTransaction[],
+): Generator<WalkedBatch> {
+  const pending = [...abortedTransactions].sort((a, b) =>
+    a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0,
+  );
+  const abortedProducers = new Set<bigint>();
+  let nextAborted = 0;
+  for (const batch of batches) {
+    const last = batch.firstOffset + BigInt(batch.lastOffsetDelta);
+    const control = (batch.attributes & IS_CONTROL) !== 0;
+    let aborted = false;
+    if (batch.attributes & IS_TRANSACTIONAL) {
+      for (; nextAborted < pending.length; nextAborted++) {
+        const entry = pending[nextAborted] as AbortedTransaction;
+        if (entry.firstOffset > last) break;
+        abortedProducers.add(entry.producerId);
+      }
+      if (control) {
+        if (isAbortMarker(batch)) abortedProducers.delete(batch.producerId);
+      } else aborted = abortedProducers.has(batch.producerId);
+    }
+    yield { batch, last, control, aborted };
+  }
+}
+
+/**
+ * Turns record batches into records at or after `from` (read_committed, see `walkBatches`), and
+ * returns the next offset to fetch (after the last batch, control batches included, so
+ * consumption moves past commit markers).
  */
 export function decodeBatches(
   topic: string,
@@ -52,28 +92,10 @@ export function decodeBatches(
   abortedTransactions: readonly AbortedTransaction[] = [],
 ): { records: ConsumedRecord[]; next: bigint } {
   const records: ConsumedRecord[] = [];
-  const pending = [...abortedTransactions].sort((a, b) =>
-    a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0,
-  );
-  const abortedProducers = new Set<bigint>();
-  let nextAborted = 0;
   let next = from;
-  for (const batch of batches) {
-    const last = batch.firstOffset + BigInt(batch.lastOffsetDelta);
+  for (const { batch, last, control, aborted } of walkBatches(batches, abortedTransactions)) {
     if (last + 1n > next) next = last + 1n;
-    if (batch.attributes & IS_TRANSACTIONAL) {
-      for (; nextAborted < pending.length; nextAborted++) {
-        const aborted = pending[nextAborted] as AbortedTransaction;
-        if (aborted.firstOffset > last) break;
-        abortedProducers.add(aborted.producerId);
-      }
-      if (batch.attributes & IS_CONTROL) {
-        if (isAbortMarker(batch)) abortedProducers.delete(batch.producerId);
-        continue;
-      }
-      if (abortedProducers.has(batch.producerId)) continue;
-    }
-    if (batch.attributes & IS_CONTROL) continue;
+    if (control || aborted) continue;
     for (const record of batch.records) {
       const offset = batch.firstOffset + BigInt(record.offsetDelta);
       // A fetch may start mid-batch: the broker returns the whole batch.
@@ -94,6 +116,21 @@ export function decodeBatches(
     }
   }
   return { records, next };
+}
+
+/** What the record at `offset` is (RecordOutcome), from a fetch that started at `offset`. */
+export function outcomeAt(
+  offset: bigint,
+  batches: readonly FetchedBatch[],
+  abortedTransactions: readonly AbortedTransaction[] = [],
+): Exclude<RecordOutcome, 'out-of-range'> {
+  for (const { batch, last, control, aborted } of walkBatches(batches, abortedTransactions)) {
+    if (offset < batch.firstOffset || offset > last) continue;
+    if (control) return 'marker';
+    if (!batch.records.some((r) => batch.firstOffset + BigInt(r.offsetDelta) === offset)) return 'absent';
+    return aborted ? 'aborted' : 'committed';
+  }
+  return 'absent';
 }
 
 function isAbortMarker(batch: FetchedBatch): boolean {

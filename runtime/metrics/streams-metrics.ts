@@ -17,6 +17,7 @@ export class StreamsMetrics {
   readonly lag: Gauge<'topic' | 'partition'>;
   readonly restored: Counter<'store'>;
   readonly restoreRemaining: Gauge<'store' | 'task_id'>;
+  readonly storeWipes: Counter<'store' | 'reason'>;
   readonly deadLettered: Counter<'stage'>;
   readonly punctuations: Counter<'type'>;
   readonly activeTasks: Gauge;
@@ -87,6 +88,12 @@ export class StreamsMetrics {
       name: 'kafka_streams_restore_remaining_records',
       help: 'Changelog records left to restore',
       labelNames: ['store', 'task_id'],
+      registers,
+    });
+    this.storeWipes = new Counter({
+      name: 'kafka_streams_store_wipes_total',
+      help: 'Local stores wiped and restored from the beginning because their checkpoint could not be trusted',
+      labelNames: ['store', 'reason'],
       registers,
     });
     this.deadLettered = new Counter({

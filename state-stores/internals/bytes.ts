@@ -48,6 +48,8 @@ export interface BytesStore {
   /** Applies the writes and the checkpoint atomically. */
   write(writes: readonly ByteWrite[], checkpoint: bigint | null): Promise<void>;
   checkpoint(): bigint | null;
+  /** Deletes every entry and the checkpoint. */
+  clear(): Promise<void>;
   approximateCount(): Promise<number>;
   close(): Promise<void>;
 }

@@ -54,6 +54,12 @@ export class InMemoryBytesStore implements BytesStore {
     return this.checkpointOffset;
   }
 
+  async clear(): Promise<void> {
+    this.values.clear();
+    this.sorted = [];
+    this.checkpointOffset = null;
+  }
+
   async approximateCount(): Promise<number> {
     return this.values.size;
   }

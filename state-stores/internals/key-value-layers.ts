@@ -72,6 +72,11 @@ export class LayeredKeyValueStore<K, V> implements KeyValueStore<K, V> {
     this.tx().abort();
   }
 
+  async wipe(): Promise<void> {
+    this.tx().abort();
+    await this.tx().inner.clear();
+  }
+
   async close(): Promise<void> {
     const store = this.store;
     this.store = null;

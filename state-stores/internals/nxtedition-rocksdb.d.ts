@@ -10,6 +10,7 @@ declare module '@nxtedition/rocksdb' {
     batch(operations: ({ type: 'put'; key: K; value: V } | { type: 'del'; key: K })[]): Promise<void>;
     iterator(options: { gte?: K; lt?: K }): { all(): Promise<[K, V][]> };
     getProperty(name: string): string;
+    clear(options: { gte?: K; lt?: K }): Promise<void>;
   }
 }
 

@@ -34,6 +34,9 @@ export class KeyValueBackedWindowStore<K, V> implements WindowStore<K, V> {
   abort(): Promise<void> {
     return this.inner.abort();
   }
+  wipe(): Promise<void> {
+    return this.inner.wipe();
+  }
   close(): Promise<void> {
     return this.inner.close();
   }

@@ -53,6 +53,19 @@ describe.each(kinds)('%s key-value store through all layers', (_kind, supplier) 
     expect(store.checkpointedOffset()).toBe(42n);
   });
 
+  it('wipe deletes every entry, the pending writes and the checkpoint, for good', async () => {
+    await store.put('a', '1');
+    await store.commit(5n);
+    await store.put('b', '2');
+    await store.wipe();
+    expect(await store.all()).toEqual([]);
+    expect(store.checkpointedOffset()).toBeNull();
+    await store.close();
+    store = await open();
+    expect(await store.get('a')).toBeUndefined();
+    expect(store.checkpointedOffset()).toBeNull();
+  });
+
   it('abort drops the write buffer and leaves committed state untouched', async () => {
     await store.put('a', '1');
     await store.commit(1n);

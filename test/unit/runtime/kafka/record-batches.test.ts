@@ -1,4 +1,4 @@
-import { decodeBatches, type FetchedBatch } from '../../../../runtime/kafka/record-batches.ts';
+import { decodeBatches, outcomeAt, type FetchedBatch } from '../../../../runtime/kafka/record-batches.ts';
 
 /**
  * read_committed decoding, the Java consumer's rule: from an aborted transaction's listed first
@@ -81,4 +81,37 @@ test('other producers interleaved with an aborted one are kept; next moves past 
 test('non-transactional batches are never filtered; a fetch starting mid-batch skips the earlier records', () => {
   const batches = [data(1n, 0, 4, false)];
   expect(keys(batches, [{ producerId: 1n, firstOffset: 0n }], 2n)).toEqual(['1-2', '1-3']);
+});
+
+describe('outcomeAt: what one offset is to a read_committed reader', () => {
+  // The case found after a broker restart: a "committed" transaction (offsets 0-2) whose marker the
+  // coordinator skipped, continued by the next transaction of the same producer (4-5), both
+  // aborted by one marker at 6.
+  const lostCommit = [data(1n, 0, 3), data(1n, 3, 3), marker(1n, 6, 'abort')];
+
+  test('data of an aborted transaction, also when the abort marker comes after later batches', () => {
+    expect(outcomeAt(2n, lostCommit, [{ producerId: 1n, firstOffset: 0n }])).toBe('aborted');
+    expect(outcomeAt(4n, lostCommit, [{ producerId: 1n, firstOffset: 0n }])).toBe('aborted');
+  });
+
+  test('committed data, and another producer interleaved with an aborted one', () => {
+    const batches = [data(1n, 0, 2), data(2n, 2, 2), marker(1n, 4, 'abort'), marker(2n, 5, 'commit')];
+    expect(outcomeAt(3n, batches, [{ producerId: 1n, firstOffset: 0n }])).toBe('committed');
+    expect(outcomeAt(1n, batches, [{ producerId: 1n, firstOffset: 0n }])).toBe('aborted');
+  });
+
+  test('a marker, and an offset no fetched batch holds (beyond the last stable offset)', () => {
+    const batches = [data(1n, 0, 2), marker(1n, 2, 'commit')];
+    expect(outcomeAt(2n, batches, [])).toBe('marker');
+    expect(outcomeAt(3n, batches, [])).toBe('absent');
+  });
+
+  test('an offset removed from its batch by compaction is absent, not committed', () => {
+    const compacted = {
+      ...data(1n, 0, 3),
+      records: [data(1n, 0, 3).records[0]!, data(1n, 0, 3).records[2]!],
+    };
+    expect(outcomeAt(1n, [compacted], [])).toBe('absent');
+    expect(outcomeAt(2n, [compacted], [])).toBe('committed');
+  });
 });

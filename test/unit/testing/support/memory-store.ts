@@ -57,6 +57,11 @@ export class MemoryKeyValueStore<K, V> implements KeyValueStore<K, V> {
     this.checkpoint = nextChangelogOffset;
     this.commits++;
   }
+  async wipe(): Promise<void> {
+    this.buffer = new Map();
+    this.committed.clear();
+    this.checkpoint = null;
+  }
   async abort(): Promise<void> {
     this.buffer = new Map();
     this.aborts++;

@@ -54,6 +54,12 @@ export interface StreamsConfig {
    * position is reported (`kafka_streams_task_stalled`) and rebuilt.
    */
   taskStallTimeoutMs: number;
+  /**
+   * Record cache per store instance (one per task), in bytes, for stores built with caching
+   * enabled (Kafka Streams' `statestore.cache.max.bytes`, which is one budget per thread; here each
+   * cached store has its own). 0 turns every cache off.
+   */
+  storeCacheMaxBytes: number;
 }
 
 export type StreamsConfigInput = Partial<StreamsConfig> &
@@ -76,6 +82,7 @@ export function defaultStreamsConfig(applicationId: string): Omit<StreamsConfig,
     punctuationCheckIntervalMs: 50,
     taskTimeoutMs: 300_000,
     taskStallTimeoutMs: 20_000,
+    storeCacheMaxBytes: 1_048_576,
   };
 }
 
@@ -115,6 +122,8 @@ export function resolveStreamsConfig(input: StreamsConfigInput): StreamsConfig {
   positiveInteger('punctuationCheckIntervalMs', config.punctuationCheckIntervalMs);
   positiveInteger('taskTimeoutMs', config.taskTimeoutMs);
   positiveInteger('taskStallTimeoutMs', config.taskStallTimeoutMs);
+  if (!Number.isInteger(config.storeCacheMaxBytes) || config.storeCacheMaxBytes < 0)
+    throw new ConfigError('storeCacheMaxBytes', config.storeCacheMaxBytes, 'an integer >= 0');
   if (config.internalTopicPartitions !== null)
     positiveInteger('internalTopicPartitions', config.internalTopicPartitions);
   if (!/^[a-zA-Z0-9._-]{1,100}$/.test(config.instanceId)) {

@@ -14,6 +14,11 @@ export interface StateStore {
   checkpointedOffset(): bigint | null;
   /** Applies changelog records straight to the inner store (no buffering, no logging) and checkpoints. */
   restore(records: readonly ChangelogRecord[], nextOffset: bigint): Promise<void>;
+  /**
+   * Pushes writes held by a record cache down to the changelog and the write buffer. The owner
+   * calls it before the task's transaction is sent, so the changelog records are in it.
+   */
+  flush(): Promise<void>;
   /** Applies the write buffer atomically with the checkpoint `nextChangelogOffset` (null: no changelog). */
   commit(nextChangelogOffset: bigint | null): Promise<void>;
   /** Drops the write buffer of the open transaction. */
@@ -34,6 +39,8 @@ export interface StateStoreContext {
   readonly taskId: string;
   /** Directory owned by the task; persistent stores keep their files below it. */
   readonly stateDir: string;
+  /** Record cache budget for stores built with caching enabled, in bytes (0: no cache). */
+  readonly cacheMaxBytes?: number;
   /** Changelog topic and partition, or null when logging is disabled for this store. */
   readonly changelog: { readonly topic: string; readonly partition: number } | null;
   /** Collects a changelog record into the open transaction. */

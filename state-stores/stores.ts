@@ -22,6 +22,7 @@ export class KeyValueStoreBuilder<K, V> implements StoreBuilder<KeyValueStore<K,
   private readonly keySerde: Serde<K>;
   private readonly valueSerde: Serde<V>;
   private logging = true;
+  private caching = false;
   private extraLogConfig: Readonly<Record<string, string>> = {};
 
   constructor(supplier: KeyValueBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>) {
@@ -50,12 +51,22 @@ export class KeyValueStoreBuilder<K, V> implements StoreBuilder<KeyValueStore<K,
     return this;
   }
 
-  /** Reads of committed values are served by the inner store; kept for Kafka Streams parity. */
+  get cachingEnabled(): boolean {
+    return this.caching;
+  }
+
+  /**
+   * A record cache in front of the store (Kafka Streams' caching layer): the latest value per key
+   * until the task commits, so repeated updates of a key reach the changelog and RocksDB once per
+   * commit, and hot keys are read from memory. Sized by the runtime's `storeCacheMaxBytes`.
+   */
   withCachingEnabled(): this {
+    this.caching = true;
     return this;
   }
 
   withCachingDisabled(): this {
+    this.caching = false;
     return this;
   }
 
@@ -66,6 +77,7 @@ export class KeyValueStoreBuilder<K, V> implements StoreBuilder<KeyValueStore<K,
       keySerde: this.keySerde,
       valueSerde: this.valueSerde,
       loggingEnabled: this.logging,
+      cachingEnabled: this.caching,
       inner: (context) => this.supplier.get(context),
     });
   }
@@ -109,6 +121,16 @@ export class WindowStoreBuilder<K, V> implements StoreBuilder<WindowStore<K, V>>
 
   withLoggingDisabled(): this {
     this.inner.withLoggingDisabled();
+    return this;
+  }
+
+  withCachingEnabled(): this {
+    this.inner.withCachingEnabled();
+    return this;
+  }
+
+  withCachingDisabled(): this {
+    this.inner.withCachingDisabled();
     return this;
   }
 

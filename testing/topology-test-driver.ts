@@ -278,6 +278,7 @@ export class TopologyTestDriver implements InputSink {
   }
 
   private async commit(task: TaskProcessor): Promise<void> {
+    await task.flushStores();
     const offsets = new Map<string, bigint | null>();
     for (const [store, { topic }] of task.changelogPartitions()) {
       offsets.set(store, BigInt(this.changelogs.get(topic)?.length ?? 0));

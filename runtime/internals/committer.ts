@@ -67,6 +67,8 @@ export class Committer {
 
   private async commitDrained(): Promise<boolean> {
     const started = performance.now();
+    // Record caches hold the latest writes of dirty tasks: they go into this transaction.
+    for (const task of this.tasks.running()) if (task.dirty) await task.processor.flushStores();
     const { outputs, changelogs, offsets } = this.buffer.drain();
     const produced = await this.partitioned(outputs);
     const records: ProducedRecord[] = [...produced, ...changelogs.map((c) => c.record)];

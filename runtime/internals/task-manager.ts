@@ -190,6 +190,7 @@ export class TaskManager {
       applicationId: this.config.applicationId,
       taskId: id,
       stateDir: join(this.config.stateDir, this.config.applicationId, name),
+      storeCacheMaxBytes: this.config.storeCacheMaxBytes,
       recordCollector: { send: (record) => this.outputs.output(record) },
       changelogCollector: (record) => this.outputs.changelog(name, record),
       deadLetterHandler: (record) => this.outputs.deadLetter(record),

@@ -29,6 +29,8 @@ export interface TaskProcessorOptions {
   readonly taskId: TaskId;
   /** Directory owned by this task (the runtime uses `<state.dir>/<application.id>/<task id>`). */
   readonly stateDir: string;
+  /** Record cache per store built with caching enabled, in bytes (StreamsConfig.storeCacheMaxBytes). */
+  readonly storeCacheMaxBytes?: number;
   readonly recordCollector: RecordCollector;
   /** Receives the changelog records the task's stores write; send them in the same transaction as the outputs. */
   readonly changelogCollector: ChangelogCollector;

@@ -100,6 +100,9 @@ export class TaskProcessor {
         applicationId: this.options.applicationId,
         taskId: taskIdText,
         stateDir: this.options.stateDir,
+        ...(this.options.storeCacheMaxBytes !== undefined
+          ? { cacheMaxBytes: this.options.storeCacheMaxBytes }
+          : {}),
         changelog,
         logChange: (key, value, timestamp) => {
           if (changelog === null) return;
@@ -222,6 +225,15 @@ export class TaskProcessor {
     } finally {
       this.busy = false;
     }
+  }
+
+  /**
+   * Pushes what the stores' record caches hold down to the changelog collector and the write
+   * buffers. Before the task's transaction is sent: the changelog records must be in it.
+   */
+  async flushStores(): Promise<void> {
+    this.expectNotBusy('flushStores');
+    for (const store of this.taskStores.values()) await store.flush();
   }
 
   /**

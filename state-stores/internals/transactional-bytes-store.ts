@@ -7,13 +7,14 @@ import {
   type ByteWrite,
   type BytesStore,
 } from './bytes.ts';
+import type { KeyValueBytesLayer } from './bytes-layer.ts';
 
 /**
  * The write buffer of the open transaction over an inner store (Quix's `PartitionTransaction`):
  * reads see their own writes; `commit` applies the buffer and the checkpoint in one inner batch;
  * `abort` forgets it. Local state is therefore never ahead of Kafka.
  */
-export class TransactionalBytesStore {
+export class TransactionalBytesStore implements KeyValueBytesLayer {
   readonly inner: BytesStore;
   private pending = new Map<string, ByteWrite>();
 
@@ -50,6 +51,9 @@ export class TransactionalBytesStore {
   prefixRange(prefix: Buffer): ByteRange {
     return { from: prefix, toExclusive: prefixEnd(prefix) };
   }
+
+  /** Nothing held above the buffer: the layers above flush into it. */
+  flush(): void {}
 
   hasPending(): boolean {
     return this.pending.size > 0;

@@ -28,6 +28,9 @@ export class KeyValueBackedWindowStore<K, V> implements WindowStore<K, V> {
   restore(records: readonly ChangelogRecord[], nextOffset: bigint): Promise<void> {
     return this.inner.restore(records, nextOffset);
   }
+  flush(): Promise<void> {
+    return this.inner.flush();
+  }
   commit(nextChangelogOffset: bigint | null): Promise<void> {
     return this.inner.commit(nextChangelogOffset);
   }

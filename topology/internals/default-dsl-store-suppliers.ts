@@ -10,6 +10,7 @@ export function defaultDslStoreSuppliers(): DslStoreSuppliers | null {
           ? Stores.inMemoryKeyValueStore(params.name)
           : Stores.persistentKeyValueStore(params.name);
       const builder = Stores.keyValueStoreBuilder(supplier, params.keySerde, params.valueSerde);
+      if (params.cachingEnabled) builder.withCachingEnabled();
       return params.loggingEnabled
         ? builder.withLoggingEnabled(params.logConfig)
         : builder.withLoggingDisabled();

@@ -55,6 +55,27 @@ describe('KGroupedStream', () => {
     await driver.close();
   });
 
+  it('a cached aggregation store gives the same outputs and changelog in the driver (it commits per record)', async () => {
+    const builder = newBuilder();
+    builder
+      .stream('lines', { keySerde: S, valueSerde: Serdes.Json<Line>() })
+      .groupBy((_order, line) => line.sku, { keySerde: S })
+      .count({ storeName: 'per-sku', cachingEnabled: true })
+      .toStream()
+      .to('counts', { valueSerde: L });
+    const driver = new TopologyTestDriver(builder.build(), { applicationId: 'shop' });
+    const input = driver.createInputTopic('lines', S, Serdes.Json<Line>());
+    for (const sku of ['red', 'blue', 'red', 'red']) await input.pipeInput('o', { sku, qty: 1 });
+    expect(driver.createOutputTopic('counts', S, L).readValuesToList()).toEqual([1, 1, 2, 3]);
+    expect(driver.changelogRecords('shop-per-sku-changelog').map((r) => r.key.toString())).toEqual([
+      'red',
+      'blue',
+      'red',
+      'red',
+    ]);
+    await driver.close();
+  });
+
   it('groupByKey does not repartition unless the key changed upstream', () => {
     const builder = newBuilder();
     const stream = builder.stream('in', { keySerde: S, valueSerde: S });

@@ -57,6 +57,7 @@ export class MemoryKeyValueStore<K, V> implements KeyValueStore<K, V> {
     this.checkpoint = nextChangelogOffset;
     this.commits++;
   }
+  async flush(): Promise<void> {}
   async wipe(): Promise<void> {
     this.buffer = new Map();
     this.committed.clear();

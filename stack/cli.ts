@@ -1,50 +1,76 @@
 /**
- * The local stack: Apache Kafka (KRaft, from Maven Central jars) and PostgreSQL 15, on 127.0.0.1
- * non-default ports, data and logs in .stack/.
+ * The local stack: Apache Kafka (KRaft, from Maven Central jars; one broker or a cluster of three)
+ * and PostgreSQL 15, on 127.0.0.1 non-default ports, data and logs in .stack/.
  */
-import { stackConfig } from './config.ts';
-import { kafkaPid, kafkaReady, startKafka, stopKafka } from './kafka-broker.ts';
+import { KAFKA_PORT, stackConfig } from './config.ts';
+import { kafkaStatus, startKafka, stopKafka } from './kafka-broker.ts';
+import { BROKER_COUNTS } from './kafka-cluster.ts';
 import { KAFKA_TOOLS, runKafkaTool } from './kafka-tools.ts';
 import { postgresReady, startPostgres, stopPostgres } from './postgres.ts';
 import { stackDir } from './paths.ts';
 
-const HELP = `Usage: npm run stack:up | stack:down | stack:status
+const HELP = `Usage: npm run stack:up [-- --brokers 3] | stack:down | stack:status
        npm run kafka -- <tool> [tool args]
 
 Commands:
-  up        start Kafka (127.0.0.1:19092) and PostgreSQL (127.0.0.1:15432) if not running
-  down      stop both
-  status    say what is running
+  up        start Kafka (127.0.0.1:${KAFKA_PORT}) and PostgreSQL (127.0.0.1:15432) if not running
+            --brokers 3   a KRaft cluster of three broker+controller nodes instead of one:
+                          brokers on ${KAFKA_PORT}, ${KAFKA_PORT + 2}, ${KAFKA_PORT + 4}, controllers on ${KAFKA_PORT + 1}, ${KAFKA_PORT + 3}, ${KAFKA_PORT + 5};
+                          replication factor 3 and min.insync.replicas 2 by default
+                          (run the app with REPLICATION_FACTOR=3)
+  down      stop both (one broker or all three)
+  status    say what is running, each Kafka node on its own line
   kafka     run a real Apache Kafka CLI tool with the stack's bootstrap server:
             ${Object.keys(KAFKA_TOOLS).join(', ')}
             e.g. npm run kafka -- console-producer --topic orders
                  npm run kafka -- topics --list
 
 Data and logs: ${stackDir}
-Environment: KAFKA_BOOTSTRAP, DATABASE_URL, STACK_DIR, PG_BIN`;
+Environment: KAFKA_BOOTSTRAP, DATABASE_URL, STACK_DIR, PG_BIN,
+             STACK_KAFKA_PORT (Kafka's base port [19092]: with STACK_DIR, a second stack beside the first)`;
+
+/** `--brokers N` (or `--brokers=N`) from the arguments of `up`; one broker when absent. */
+function brokerCount(args: readonly string[]): number {
+  const at = args.findIndex((a) => a === '--brokers' || a.startsWith('--brokers='));
+  if (at === -1) return 1;
+  const raw = args[at]?.includes('=') ? args[at]?.split('=')[1] : args[at + 1];
+  const count = Number(raw);
+  if (!(BROKER_COUNTS as readonly number[]).includes(count))
+    throw new Error(`--brokers ${raw ?? ''}: expected one of ${BROKER_COUNTS.join(', ')}`);
+  return count;
+}
+
+async function status(): Promise<number> {
+  const [nodes, postgres] = await Promise.all([kafkaStatus(), postgresReady()]);
+  for (const { node, pid, up } of nodes) {
+    const name = (nodes.length > 1 ? `kafka ${node.id}` : 'kafka').padEnd(11);
+    process.stdout.write(
+      `${name}${up ? 'up' : 'down'}  127.0.0.1:${node.port}${pid ? ` (pid ${pid})` : ''}\n`,
+    );
+  }
+  process.stdout.write(
+    `postgres   ${postgres ? 'up' : 'down'}  ${stackConfig.databaseUrl.replace(/:[^:@/]+@/, ':***@')}\n`,
+  );
+  return nodes.every((n) => n.up) && postgres ? 0 : 1;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'up':
-      await startKafka();
+      if (rest.includes('--help') || rest.includes('-h')) {
+        process.stdout.write(`${HELP}\n`);
+        return 0;
+      }
+      await startKafka(brokerCount(rest));
       await startPostgres();
       return 0;
     case 'down':
       await stopKafka();
       await stopPostgres();
       return 0;
-    case 'status': {
-      const [kafka, postgres] = await Promise.all([kafkaReady(), postgresReady()]);
-      const pid = kafkaPid();
-      process.stdout.write(
-        `kafka      ${kafka ? 'up' : 'down'}  ${stackConfig.kafkaBootstrap}${pid ? ` (pid ${pid})` : ''}\n`,
-      );
-      process.stdout.write(
-        `postgres   ${postgres ? 'up' : 'down'}  ${stackConfig.databaseUrl.replace(/:[^:@/]+@/, ':***@')}\n`,
-      );
-      return kafka && postgres ? 0 : 1;
-    }
+    case 'status':
+      return status();
     case 'kafka': {
       const [tool, ...args] = rest;
       if (!tool || tool === '--help' || tool === '-h') {

@@ -1,9 +1,21 @@
 /**
  * Addresses of the local stack. Non-default ports so a developer's own Kafka (9092) or PostgreSQL
  * (5432) never collides with ours. Override with KAFKA_BOOTSTRAP / DATABASE_URL.
+ *
+ * STACK_KAFKA_PORT moves the stack's Kafka (with STACK_DIR, a whole second stack) beside the
+ * default one: the first broker listens there, its controller one port above; in a cluster node n
+ * takes the next pair (see kafka-node.ts).
  */
-export const KAFKA_PORT = 19092;
-export const KAFKA_CONTROLLER_PORT = 19093;
+function basePort(raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1024 || port > 65_000)
+    throw new Error(`STACK_KAFKA_PORT=${raw}: expected an integer from 1024 to 65000`);
+  return port;
+}
+
+export const KAFKA_PORT = basePort(process.env.STACK_KAFKA_PORT, 19092);
+export const KAFKA_CONTROLLER_PORT = KAFKA_PORT + 1;
 export const POSTGRES_PORT = 15432;
 
 export const stackConfig = {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { kafkaClasspath } from './kafka-broker.ts';
+import { kafkaClasspath } from './kafka-classpath.ts';
 import { stackConfig } from './config.ts';
 
 /** The real Apache Kafka command-line tools, by the names of their shell scripts. */

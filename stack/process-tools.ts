@@ -20,6 +20,22 @@ export function run(
   return result.stdout ?? '';
 }
 
+/** Runs a command to completion without blocking the event loop (so several can run at once). */
+export function runAsync(command: string, args: readonly string[]): Promise<string> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) =>
+      code === 0
+        ? resolve(output)
+        : reject(new Error(`${command} ${args.join(' ')} failed (${code ?? signal}):\n${output}`)),
+    );
+  });
+}
+
 /** Starts a long-running process detached from us, output to a log file; returns its pid. */
 export function startDetached(
   command: string,

@@ -11,6 +11,11 @@ export interface PipelineConfig {
   topicPrefix: string;
   /** Partitions of the topics the app creates; inputs that exist must all have this many (co-partitioning). */
   partitions: number;
+  /**
+   * Copies of every topic the app creates, internal ones included (1 on the single-broker stack,
+   * 3 on `stack:up -- --brokers 3`). Above 1 the topics also get min.insync.replicas = min(2, RF).
+   */
+  replicationFactor: number;
   stateDir: string;
   storeType: 'rocksDB' | 'in_memory';
   outputFormat: 'json' | 'avro';
@@ -58,6 +63,7 @@ export function pipelineConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Pip
     instanceId: env.INSTANCE_ID ?? 'instance-1',
     topicPrefix: env.TOPIC_PREFIX ?? '',
     partitions: integer(env, 'PARTITIONS', 3),
+    replicationFactor: integer(env, 'REPLICATION_FACTOR', 1),
     stateDir: env.STATE_DIR ?? join(process.cwd(), '.stack', 'state'),
     storeType: oneOf(env, 'STORE_TYPE', ['rocksDB', 'in_memory'], 'rocksDB'),
     outputFormat: oneOf(env, 'OUTPUT_FORMAT', ['json', 'avro'], 'json'),

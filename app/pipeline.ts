@@ -5,7 +5,7 @@ import type { PipelineConfig } from './config.ts';
 import { buildHttpApi } from './http-api.ts';
 import { backoff, notifierPort, paymentPort, readModelPort } from './ports-wiring.ts';
 import { sagaMetrics } from './saga-metrics.ts';
-import { sagaTopics, topicsToCreate } from './saga-topics.ts';
+import { durability, sagaTopics, topicsToCreate } from './saga-topics.ts';
 import { startStreamProcesses } from './stream-processes.ts';
 import { ALL_SAGA_PARTS, buildSagaTopology, type SagaPart } from './saga-topology.ts';
 
@@ -56,8 +56,12 @@ async function startPipelineParts(
       );
     }
   }
-  await kafka.createTopics(topicsToCreate(topics).map((t) => ({ ...t, partitions: config.partitions })));
-  await kafka.createTopics([{ name: topics.deadLetter, partitions: 1 }]);
+  await kafka.createTopics(
+    topicsToCreate(topics, config.replicationFactor).map((t) => ({ ...t, partitions: config.partitions })),
+  );
+  await kafka.createTopics([
+    { name: topics.deadLetter, partitions: 1, ...durability(config.replicationFactor) },
+  ]);
 
   const readModel = await readModelPort(config);
   if (readModel) started.push(readModel);
@@ -97,6 +101,7 @@ async function startPipelineParts(
         bootstrapServers: config.bootstrapServers,
         instanceId: config.instanceId,
         stateDir: config.stateDir,
+        internalTopicReplicationFactor: config.replicationFactor,
         deadLetterTopic: topics.deadLetter,
         applicationServer: `${config.httpHost}:${config.httpPort}`,
       },

@@ -34,18 +34,41 @@ export function sagaTopics(applicationId: string, prefix = ''): SagaTopics {
   };
 }
 
+/**
+ * How a topic is kept: `replicationFactor` copies, and with more than one a write (acks=all) is
+ * taken only once two of them have it, so one broker may be lost without losing acknowledged records.
+ */
+export function durability(replicationFactor: number): {
+  replicationFactor: number;
+  configs: Record<string, string>;
+} {
+  return {
+    replicationFactor,
+    configs: replicationFactor > 1 ? { 'min.insync.replicas': String(Math.min(2, replicationFactor)) } : {},
+  };
+}
+
 /** Topics the app creates (idempotently) before the engine starts; compacted where the contract says so. */
-export function topicsToCreate(topics: SagaTopics): { name: string; configs: Record<string, string> }[] {
+export function topicsToCreate(
+  topics: SagaTopics,
+  replicationFactor = 1,
+): { name: string; replicationFactor: number; configs: Record<string, string> }[] {
+  const kept = durability(replicationFactor);
+  const topic = (name: string, configs: Record<string, string> = {}) => ({
+    name,
+    replicationFactor,
+    configs: { ...kept.configs, ...configs },
+  });
   return [
-    { name: topics.orders, configs: {} },
-    { name: topics.stock, configs: {} },
-    { name: topics.orderStatus, configs: { 'cleanup.policy': 'compact' } },
-    { name: topics.shipments, configs: {} },
-    { name: topics.notifications, configs: {} },
-    { name: topics.reservationRequests, configs: {} },
-    { name: topics.reservationResults, configs: {} },
-    { name: topics.paymentRequests, configs: {} },
-    { name: topics.paymentResults, configs: {} },
-    { name: topics.notificationRequests, configs: {} },
+    topic(topics.orders),
+    topic(topics.stock),
+    topic(topics.orderStatus, { 'cleanup.policy': 'compact' }),
+    topic(topics.shipments),
+    topic(topics.notifications),
+    topic(topics.reservationRequests),
+    topic(topics.reservationResults),
+    topic(topics.paymentRequests),
+    topic(topics.paymentResults),
+    topic(topics.notificationRequests),
   ];
 }

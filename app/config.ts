@@ -21,6 +21,11 @@ export interface PipelineConfig {
   outputFormat: 'json' | 'avro';
   httpHost: string;
   httpPort: number;
+  /**
+   * `host:port` other instances use to reach this one's order API (Kafka Streams'
+   * `application.server`): queries for keys this instance owns are forwarded here.
+   */
+  applicationServer: string;
   paymentGatewayUrl: string;
   paymentMaxAttempts: number;
   /** Long enough for the payment retries to finish (≈ 6 attempts of backoff up to 2 s), short enough to free stock. */
@@ -69,6 +74,7 @@ export function pipelineConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Pip
     outputFormat: oneOf(env, 'OUTPUT_FORMAT', ['json', 'avro'], 'json'),
     httpHost: env.HTTP_HOST ?? '127.0.0.1',
     httpPort: integer(env, 'HTTP_PORT', 8080, 0),
+    applicationServer: applicationServer(env),
     paymentGatewayUrl: env.PAYMENT_GATEWAY_URL ?? 'http://127.0.0.1:8090',
     paymentMaxAttempts: integer(env, 'PAYMENT_MAX_ATTEMPTS', 6),
     reservationTimeoutMs: integer(env, 'RESERVATION_TIMEOUT_MS', 30_000),
@@ -88,6 +94,17 @@ export function pipelineConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Pip
     services: services(env.SERVICES),
     streamProcesses: integer(env, 'STREAM_PROCESSES', 1),
   };
+}
+
+function applicationServer(env: NodeJS.ProcessEnv): string {
+  const raw = env.APPLICATION_SERVER ?? `${env.HTTP_HOST ?? '127.0.0.1'}:${env.HTTP_PORT ?? '8080'}`;
+  if (!/^[^:\s/]+:\d{1,5}$/.test(raw) || raw.endsWith(':0'))
+    throw new ConfigError(
+      'APPLICATION_SERVER',
+      raw,
+      'host:port where other instances reach this one (set it when HTTP_HOST is 0.0.0.0 or HTTP_PORT is 0)',
+    );
+  return raw;
 }
 
 function services(raw: string | undefined): SagaPart[] {

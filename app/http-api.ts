@@ -11,7 +11,8 @@ const orderSerde = jsonEventSerde('order-created');
 /**
  * The order API: POST /orders (validated like the topic's input, produced as OrderCreated keyed by
  * orderId — the saga ignores a repeated orderId, so retries are safe), GET /orders/:id and
- * GET /stock/:sku answered from the local state stores, health, readiness and Prometheus metrics.
+ * GET /stock/:sku answered from the state stores of whichever instance owns the key (any instance
+ * can be asked: it forwards to the owner), health, readiness and Prometheus metrics.
  */
 export function buildHttpApi(options: {
   app: StreamsApp;
@@ -19,20 +20,14 @@ export function buildHttpApi(options: {
   kafka: KafkaClient;
   ordersTopic: string;
   registry: Registry;
-  /** HTTP APIs of this service's other stream processes: asked when a key's partition is not here. */
+  /** HTTP APIs of this service's other stream processes: part of this instance's readiness. */
   siblings?: readonly string[];
+  /** How long a forwarded query may take before the answer is 503. */
+  forwardTimeoutMs?: number;
 }): FastifyInstance {
   const { app, apps, kafka, ordersTopic, registry } = options;
   const siblings = options.siblings ?? [];
-  /** The sibling's answer for `path` (200 body), or undefined; `local=1` keeps it from asking further. */
-  const fromSiblings = async (path: string, local: boolean): Promise<unknown> => {
-    if (local) return undefined;
-    for (const url of siblings) {
-      const response = await fetch(`${url}${path}?local=1`).catch(() => null);
-      if (response?.ok) return response.json();
-    }
-    return undefined;
-  };
+  const forwardTimeoutMs = options.forwardTimeoutMs ?? 5000;
   const server = Fastify({ logger: false, bodyLimit: 1_048_576 });
   server.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) =>
     done(null, body),
@@ -55,19 +50,33 @@ export function buildHttpApi(options: {
   });
 
   /**
-   * A key's value from this process's store or, when its partition is owned by a sibling stream
-   * process, that sibling's rendered answer; null when neither has it.
+   * A key's value from this process's store or, when another instance (or stream process) owns the
+   * key's partition, that owner's rendered answer (`local=1` keeps the owner from forwarding
+   * again); null when the owner does not have it; `unavailable` when no owner can answer now.
    */
   const lookup = async <V>(
     store: string,
     key: string,
     path: string,
     local: boolean,
-  ): Promise<{ here: V } | { sibling: unknown } | null> => {
+  ): Promise<{ here: V } | { remote: unknown } | { unavailable: string } | null> => {
     const here = await app.queryKeyValue<string, V>(store, key, Serdes.String());
     if (here) return { here };
-    const sibling = await fromSiblings(path, local);
-    return sibling ? { sibling } : null;
+    if (local) return null;
+    const owner = await app.queryMetadataForKey(store, key, Serdes.String());
+    if (owner.local) return null;
+    if (!owner.activeHost)
+      return {
+        unavailable: `no instance owns partition ${owner.partition} of ${store} right now (rebalancing)`,
+      };
+    const response = await fetch(`http://${owner.activeHost}${path}?local=1`, {
+      signal: AbortSignal.timeout(forwardTimeoutMs),
+    }).catch((error: unknown) => ({ error }));
+    if ('error' in response)
+      return { unavailable: `the owner ${owner.activeHost} did not answer: ${String(response.error)}` };
+    if (response.status === 404) return null;
+    if (!response.ok) return { unavailable: `the owner ${owner.activeHost} answered ${response.status}` };
+    return { remote: await response.json() };
   };
 
   server.get<{ Params: { id: string }; Querystring: { local?: string } }>(
@@ -80,8 +89,10 @@ export function buildHttpApi(options: {
         `/orders/${encodeURIComponent(id)}`,
         request.query.local === '1',
       );
-      if (!found) return reply.code(404).send({ error: `order ${id} not found on this instance` });
-      if ('sibling' in found) return found.sibling;
+      if (!found) return reply.code(404).send({ error: `order ${id} not found` });
+      if ('unavailable' in found)
+        return reply.code(503).header('retry-after', '1').send({ error: found.unavailable });
+      if ('remote' in found) return found.remote;
       const order = found.here;
       return {
         orderId: order.orderId,
@@ -104,8 +115,10 @@ export function buildHttpApi(options: {
         `/stock/${encodeURIComponent(sku)}`,
         request.query.local === '1',
       );
-      if (!found) return reply.code(404).send({ error: `sku ${sku} not found on this instance` });
-      if ('sibling' in found) return found.sibling;
+      if (!found) return reply.code(404).send({ error: `sku ${sku} not found` });
+      if ('unavailable' in found)
+        return reply.code(503).header('retry-after', '1').send({ error: found.unavailable });
+      if ('remote' in found) return found.remote;
       return { sku, ...found.here };
     },
   );

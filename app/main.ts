@@ -20,6 +20,8 @@ Environment (defaults in brackets):
   STORE_TYPE             rocksDB | in_memory               [rocksDB]
   OUTPUT_FORMAT          json | avro                       [json]
   HTTP_HOST, HTTP_PORT   order API                         [127.0.0.1, 8080]
+  APPLICATION_SERVER     host:port other instances reach this one on; queries
+                         for keys it owns are forwarded here [HTTP_HOST:HTTP_PORT]
   PAYMENT_GATEWAY_URL    payment gateway                   [http://127.0.0.1:8090]
   PAYMENT_MAX_ATTEMPTS   charge attempts before FAILED     [6]
   RESERVATION_TIMEOUT_MS RESERVED → EXPIRED after          [30000]

@@ -103,7 +103,7 @@ async function startPipelineParts(
         stateDir: config.stateDir,
         internalTopicReplicationFactor: config.replicationFactor,
         deadLetterTopic: topics.deadLetter,
-        applicationServer: `${config.httpHost}:${config.httpPort}`,
+        applicationServer: config.applicationServer,
       },
       {
         metrics: part === 'core' ? coreMetrics : new StreamsMetrics(applicationId),

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from '../runtime/index.ts';
 import type { PipelineConfig } from './config.ts';
@@ -30,12 +31,16 @@ export async function startStreamProcesses(config: PipelineConfig, log: Logger):
   const urls: string[] = [];
   try {
     for (let index = 1; index < config.streamProcesses; index++) {
+      // A known port before it starts: it advertises it to the group as its application server.
+      const port = await freePort(config.httpHost);
+      const host = config.applicationServer.slice(0, config.applicationServer.lastIndexOf(':'));
       const child = fork(join(import.meta.dirname, 'main.ts'), [], {
         env: {
           ...process.env,
           SERVICES: 'core',
           INSTANCE_ID: `${config.instanceId}-p${index}`,
-          HTTP_PORT: '0',
+          HTTP_PORT: String(port),
+          APPLICATION_SERVER: `${host}:${port}`,
           STREAM_PROCESSES: '1',
           STREAM_PROCESS_INDEX: String(index),
         },
@@ -68,6 +73,18 @@ export async function startStreamProcesses(config: PipelineConfig, log: Logger):
       );
     },
   };
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 function ready(child: ChildProcess, index: number): Promise<string> {

@@ -3,6 +3,7 @@
  * Everything under runtime/internals, runtime/task and runtime/kafka is machinery.
  */
 export { StreamsApp, type StreamsState, type StreamsAppOptions } from './streams-app.ts';
+export type { KeyQueryMetadata, StreamsMetadata } from './internals/streams-metadata.ts';
 export {
   resolveStreamsConfig,
   defaultStreamsConfig,

@@ -11,6 +11,11 @@ import { createKafkaPorts } from './internals/kafka-binding.ts';
 import type { KafkaPorts } from './internals/ports.ts';
 import { StreamThread } from './internals/stream-thread.ts';
 import { TaskManager } from './internals/task-manager.ts';
+import {
+  StreamsMetadataCache,
+  type KeyQueryMetadata,
+  type StreamsMetadata,
+} from './internals/streams-metadata.ts';
 
 export type StreamsState = 'CREATED' | 'STARTING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR';
 
@@ -40,6 +45,7 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
   private thread: StreamThread | null = null;
   private taskCounts = new Map<number, number>();
   private closing: Promise<void> | null = null;
+  private metadata: StreamsMetadataCache | null = null;
 
   constructor(topology: Topology, config: StreamsConfigInput, options: StreamsAppOptions = {}) {
     super();
@@ -69,8 +75,11 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
       );
     }
     this.setState('STARTING');
-    const ports = await createKafkaPorts(this.config, this.log);
+    const ports = await createKafkaPorts(this.config, this.log, {
+      writtenTopics: () => this.writtenTopics(),
+    });
     this.ports = ports;
+    this.metadata = new StreamsMetadataCache(ports.admin, this.config.applicationId);
     try {
       const counts = await prepareTopics(this.topology, this.config, ports.admin, this.log);
       this.taskCounts = new Map(counts.tasks);
@@ -150,6 +159,31 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
     return store?.get(key);
   }
 
+  /**
+   * Where `key` of `storeName` lives: its partition and the instance that owns it (Kafka Streams'
+   * `queryMetadataForKey`). With `local`, this instance serves it now. Instances advertise their
+   * `applicationServer`; a key owned elsewhere is fetched from there by the caller.
+   */
+  async queryMetadataForKey<K>(
+    storeName: string,
+    key: K,
+    keySerde: Serde<K>,
+  ): Promise<KeyQueryMetadata & { local: boolean }> {
+    const sub = this.subtopologyOfStore(storeName);
+    const partitions = this.taskCounts.get(sub.id) ?? 1;
+    const partition = this.requirePorts().partitionFor(keySerde.serialize(storeName, key), partitions);
+    const local = this.requireTasks().localStore(storeName, partition) !== undefined;
+    const cache = this.metadata as StreamsMetadataCache;
+    if (local) return { partition, activeHost: this.config.applicationServer, local };
+    return { ...(await cache.ownerOf(sub.sourceTopics, partition)), local };
+  }
+
+  /** Every instance of this application with its partitions (Kafka Streams' `metadataForAllStreamsClients`). */
+  async allMetadata(): Promise<StreamsMetadata[]> {
+    this.requirePorts();
+    return (this.metadata as StreamsMetadataCache).all();
+  }
+
   /** Every entry of a store across the tasks this instance owns. */
   async queryAll<K, V>(storeName: string): Promise<KeyValue<K, V>[]> {
     const stores = this.requireTasks().localStores(storeName) as KeyValueStore<K, V>[];
@@ -157,12 +191,28 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
     return parts.flat();
   }
 
+  /** Every topic this app's transactions write to. */
+  private writtenTopics(): string[] {
+    const id = this.config.applicationId;
+    return [
+      ...new Set([
+        ...this.topology.subtopologies(id).flatMap((s) => s.sinkTopics),
+        ...this.topology.internalTopics(id).map((t) => t.name),
+        this.config.deadLetterTopic,
+      ]),
+    ];
+  }
+
   private partitionsOfStore(storeName: string): number {
+    return this.taskCounts.get(this.subtopologyOfStore(storeName).id) ?? 1;
+  }
+
+  private subtopologyOfStore(storeName: string): { id: number; sourceTopics: readonly string[] } {
     const sub = this.topology
       .subtopologies(this.config.applicationId)
       .find((s) => s.stores.some((st) => st.name === storeName));
     if (!sub) throw new TopologyError(`No store named ${storeName} in the topology`);
-    return this.taskCounts.get(sub.id) ?? 1;
+    return sub;
   }
 
   private async doClose(): Promise<void> {

@@ -14,14 +14,22 @@ import type { KafkaPorts } from './ports.ts';
  * application (static membership by instance id), one producer per instance (transactional under
  * exactly_once_v2, with transactional id `<applicationId>-<instanceId>`), an admin and a reader.
  */
-export async function createKafkaPorts(config: StreamsConfig, log: Logger): Promise<KafkaPorts> {
+export async function createKafkaPorts(
+  config: StreamsConfig,
+  log: Logger,
+  options: { writtenTopics?: () => readonly string[] } = {},
+): Promise<KafkaPorts> {
   const settings = {
     clientId: `${config.applicationId}-${config.instanceId}`,
     bootstrapServers: config.bootstrapServers,
   };
   const consumer = new KafkaGroupConsumer(
     settings,
-    { groupId: config.applicationId, groupInstanceId: config.instanceId },
+    {
+      groupId: config.applicationId,
+      groupInstanceId: config.instanceId,
+      applicationServer: config.applicationServer,
+    },
     log.child({ component: 'consumer' }),
   );
   const exactlyOnce = config.processingGuarantee === 'exactly_once_v2';
@@ -30,6 +38,20 @@ export async function createKafkaPorts(config: StreamsConfig, log: Logger): Prom
     ...(exactlyOnce ? { transactionalId: `${config.applicationId}-${config.instanceId}` } : {}),
     groupConsumer: () => consumer.consumer,
     batchLimits: (topics) => admin.maxMessageBytes(topics),
+    ...(options.writtenTopics ? { writtenTopics: options.writtenTopics } : {}),
+    onHanging: (open, error) => {
+      const transactions = open.map((o) => ({
+        partition: `${o.topic}:${o.partition}`,
+        producerEpoch: o.producerEpoch,
+        startOffset: String(o.startOffset),
+      }));
+      if (error) log.error({ err: error, transactions }, 'aborting hanging transactions of ours failed');
+      else
+        log.warn(
+          { transactions },
+          'aborted transactions of ours that partitions still held open (their markers were lost)',
+        );
+    },
   });
   const reader = new KafkaPartitionReader(settings);
   return {

@@ -81,8 +81,19 @@ export interface TopicToCreate {
   readonly configs: Readonly<Record<string, string>>;
 }
 
+/** A member of a consumer group as the coordinator describes it. */
+export interface GroupMemberInfo {
+  readonly memberId: string;
+  readonly instanceId: string | null;
+  /** `host:port` the member serves interactive queries on (its `applicationServer`), if it said. */
+  readonly applicationServer: string | null;
+  readonly partitions: readonly TopicPartition[];
+}
+
 export interface AdminPort {
   createTopics(topics: readonly TopicToCreate[]): Promise<void>;
+  /** The group's members with their assignments (empty while it rebalances or has no members). */
+  groupMembers(groupId: string): Promise<GroupMemberInfo[]>;
   /** Partition count per existing topic; missing topics are absent from the map. */
   partitionCounts(topics: readonly string[]): Promise<Map<string, number>>;
   /** Last stable offset (read_committed end) per partition. */

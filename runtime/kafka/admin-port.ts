@@ -1,6 +1,7 @@
 import { Admin, Consumer, ListOffsetTimestamps } from '@platformatic/kafka';
 import { KafkaClientError } from '../../topology/errors.ts';
-import type { AdminPort, TopicPartition, TopicToCreate } from '../internals/ports.ts';
+import type { AdminPort, GroupMemberInfo, TopicPartition, TopicToCreate } from '../internals/ports.ts';
+import { decodeMemberUserData } from './member-user-data.ts';
 import { tpKey } from '../internals/ports.ts';
 import { baseOptions, type ClientSettings } from './client-options.ts';
 import { brokerErrorNames, wrap } from './errors.ts';
@@ -46,6 +47,20 @@ export class KafkaAdmin implements AdminPort {
         }
       }
     }
+  }
+
+  async groupMembers(groupId: string): Promise<GroupMemberInfo[]> {
+    const groups = await wrap('describeGroups', () => this.admin.describeGroups({ groups: [groupId] }));
+    const group = groups.get(groupId);
+    if (!group || String(group.state).toUpperCase() !== 'STABLE') return [];
+    return [...group.members.values()].map((member) => ({
+      memberId: member.id,
+      instanceId: member.groupInstanceId ?? null,
+      applicationServer: decodeMemberUserData(member.metadata?.metadata).applicationServer,
+      partitions: [...(member.assignments?.values() ?? [])].flatMap((a) =>
+        a.partitions.map((partition) => ({ topic: a.topic, partition })),
+      ),
+    }));
   }
 
   /** A real metadata round trip: proves the broker answers the protocol, not just the port. */

@@ -14,6 +14,7 @@ import { baseOptions, type ClientSettings } from './client-options.ts';
 import { copartitionedAssignor } from './copartitioned-assignor.ts';
 import { brokerErrorNames, wrap } from './errors.ts';
 import { Fetcher, type FetchPosition, type FetchResult } from './fetcher.ts';
+import { encodeMemberUserData } from './member-user-data.ts';
 
 interface InflightFetch {
   readonly positions: FetchPosition[];
@@ -34,6 +35,8 @@ export interface GroupConsumerOptions {
   readonly groupInstanceId?: string;
   /** A dead member is noticed after this long; short, so a crashed instance's work moves quickly. */
   readonly sessionTimeoutMs?: number;
+  /** `host:port` of this instance's interactive queries, told to the group in the subscription. */
+  readonly applicationServer?: string | null;
 }
 
 /**
@@ -74,6 +77,14 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
       rebalanceTimeout: Math.max(sessionTimeout, 15_000),
       heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 5)),
       partitionAssigner: copartitionedAssignor,
+      // The client's default protocol, with our user data: where this member answers queries.
+      protocols: [
+        {
+          name: 'roundrobin',
+          version: 1,
+          metadata: encodeMemberUserData({ applicationServer: options.applicationServer ?? null }),
+        },
+      ],
     });
     this.fetcher = new Fetcher(this.consumer, settings.clientId);
   }

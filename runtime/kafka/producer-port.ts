@@ -8,6 +8,10 @@ import { baseOptions, type ClientSettings } from './client-options.ts';
 import { toKafkaError, wrap } from './errors.ts';
 import { splitForRequests } from './request-splitter.ts';
 import { TransactionalOffsetCommitter } from './txn-offset-committer.ts';
+import { HangingTransactions, type OpenTransaction } from './hanging-transactions.ts';
+
+/** Where the consumer groups' committed offsets live: transactions add its partitions too. */
+const OFFSETS_TOPIC = '__consumer_offsets';
 
 const ACKS_ALL = -1;
 /** The broker's default `message.max.bytes`: assumed for a topic until its own limit is known. */
@@ -35,6 +39,12 @@ export class KafkaProducer implements ProducerPort {
   private readonly lookupLimits: BatchLimitLookup | null;
   private readonly transactionalId: string | null;
   private readonly offsets: TransactionalOffsetCommitter;
+  private readonly clientId: string;
+  /** Topics our transactions write to: where a hanging transaction of ours can be. */
+  private readonly writtenTopics: () => readonly string[];
+  private readonly onHanging: (open: readonly OpenTransaction[], error: unknown) => void;
+  /** The current client producer has not been through InitProducerId (and the hanging check) yet. */
+  private needsInit = true;
 
   /**
    * `transactionalId`: stable per instance (`<application.id>-<instance.id>`), so a restarted
@@ -47,8 +57,15 @@ export class KafkaProducer implements ProducerPort {
       transactionalId?: string;
       groupConsumer?: () => Consumer | null;
       batchLimits?: BatchLimitLookup;
+      /** Topics the transactions write (outputs, changelogs, repartition, dead letters). */
+      writtenTopics?: () => readonly string[];
+      /** Told about hanging transactions found (and whether aborting them failed). */
+      onHanging?: (open: readonly OpenTransaction[], error: unknown) => void;
     },
   ) {
+    this.clientId = settings.clientId;
+    this.writtenTopics = options.writtenTopics ?? (() => []);
+    this.onHanging = options.onHanging ?? (() => undefined);
     this.transactional = options.transactionalId !== undefined;
     this.lookupLimits = options.batchLimits ?? null;
     this.transactionalId = options.transactionalId ?? null;
@@ -74,6 +91,7 @@ export class KafkaProducer implements ProducerPort {
     const transaction = this.transaction;
     this.transaction = null;
     this.producer = this.createProducer();
+    this.needsInit = true;
     await this.init();
     // Not awaited: with the broker away, closing the old client can wait on requests that never
     // end, and the new producer's InitProducerId fences the old one whatever it still does.
@@ -92,9 +110,39 @@ export class KafkaProducer implements ProducerPort {
    */
   async init(): Promise<void> {
     if (!this.transactional) return;
-    await wrap('initProducerId', () =>
-      this.producer.initIdempotentProducer({ producerId: -1n, producerEpoch: -1 }),
+    // The client sends InitProducerId for the transactional id only when a transaction begins
+    // (its initIdempotentProducer() outside one asks for a plain idempotent id, which fences
+    // nothing): begin one and drop it at once. Nothing was sent in it; the next begin() reuses
+    // the id and epoch obtained here.
+    const transaction = await wrap('initProducerId', () =>
+      this.producer.beginTransaction({ producerId: -1n, producerEpoch: -1 }),
     );
+    await transaction.cancel();
+    await this.abortHangingTransactions();
+    this.needsInit = false;
+  }
+
+  /**
+   * After InitProducerId every transaction of ours at an older epoch is over for the coordinator;
+   * one a partition still holds open lost its markers (see hanging-transactions.ts). Abort it, or
+   * the partition's last stable offset, our committed offsets and every read_committed reader of
+   * it wait for ever. A failure here is reported, not thrown: the next re-initialisation retries.
+   */
+  private async abortHangingTransactions(): Promise<void> {
+    const producerId = this.producer.producerId;
+    const epoch = this.producer.producerEpoch;
+    if (producerId === undefined || epoch === undefined) return;
+    const topics = [...new Set([...this.writtenTopics(), OFFSETS_TOPIC])];
+    const hanging = new HangingTransactions(this.producer, this.clientId);
+    let open: OpenTransaction[] = [];
+    try {
+      open = await hanging.find(topics, producerId, epoch);
+      if (open.length === 0) return;
+      await hanging.abort(open);
+      this.onHanging(open, null);
+    } catch (error) {
+      this.onHanging(open, error);
+    }
   }
 
   async begin(): Promise<void> {
@@ -106,6 +154,9 @@ export class KafkaProducer implements ProducerPort {
     // so for this transactional id (also after init() below), and its default of 0/0 reads to the
     // coordinator as a stale epoch of another producer and is answered PRODUCER_FENCED.
     const fresh = { producerId: -1n, producerEpoch: -1 };
+    // A producer whose InitProducerId failed (the broker was away during reset) initialises here,
+    // not implicitly in the client, so the hanging-transaction check is never skipped.
+    if (this.needsInit) await this.init();
     this.transaction = await wrap('beginTransaction', () => this.producer.beginTransaction(fresh));
   }
 

@@ -1,0 +1,110 @@
+import { Connection, initProducerIdV5, produceV11 } from '@platformatic/kafka';
+import { KafkaProducer } from '../../../runtime/kafka/producer-port.ts';
+import type { OpenTransaction } from '../../../runtime/kafka/hanging-transactions.ts';
+import { runKafkaTool } from '../../../stack/kafka-tools.ts';
+import { BOOTSTRAP, TestKafka, uniqueName } from '../../support/kafka.ts';
+
+/**
+ * A hanging transaction: a partition holds a transaction of our producer open although its
+ * coordinator has moved on (after a restart of the only broker, the coordinator skipped the
+ * markers of partitions that had no leader). Its last stable offset stops there for good, and so do
+ * restoration and the group's committed offsets. It is staged here exactly: a transactional batch
+ * is produced with the raw protocol for a producer id whose coordinator never heard of the
+ * partition (the broker's check of that, KIP-890's partition verification, is switched off for
+ * the duration). Re-initialising our producer must find it and abort it.
+ */
+const VERIFICATION = 'transaction.partition.verification.enable';
+let kafka: TestKafka;
+beforeAll(async () => {
+  kafka = await TestKafka.connect();
+});
+afterAll(async () => {
+  await kafka.close();
+});
+
+async function brokerDefault(change: string[]): Promise<void> {
+  const code = await runKafkaTool('configs', [
+    '--entity-type',
+    'brokers',
+    '--entity-default',
+    '--alter',
+    ...change,
+  ]);
+  if (code !== 0) throw new Error(`kafka-configs ${change.join(' ')} exited ${code}`);
+}
+
+async function lastStableOffset(topic: string): Promise<bigint> {
+  const ends = await kafka.ports.admin.endOffsets([{ topic, partition: 0 }]);
+  return ends.get(`${topic}:0`) ?? -1n;
+}
+
+test('re-initialising the producer aborts a transaction of ours that a partition still holds open', async () => {
+  const topic = uniqueName('hanging');
+  const transactionalId = uniqueName('hanging-txn');
+  await kafka.createTopic(topic, 1);
+  const [host, port] = BOOTSTRAP.split(':') as [string, string];
+  const connection = new Connection('hanging-test');
+  connection.on('error', () => undefined);
+  await connection.connect(host, Number(port));
+  await brokerDefault(['--add-config', `${VERIFICATION}=false`]);
+  try {
+    const { producerId, producerEpoch } = (await initProducerIdV5.api.async(
+      connection,
+      transactionalId,
+      60_000,
+      -1n,
+      -1,
+    )) as { producerId: bigint; producerEpoch: number };
+    await produceV11.api.async(
+      connection,
+      -1,
+      30_000,
+      [{ topic, partition: 0, key: Buffer.from('k'), value: Buffer.from('never committed') }],
+      { producerId, producerEpoch, transactionalId },
+    );
+  } finally {
+    await brokerDefault(['--delete-config', VERIFICATION]);
+    await connection.close();
+  }
+  // The partition holds the transaction open: nothing is stable past its first record.
+  expect(await lastStableOffset(topic)).toBe(0n);
+
+  const reports: { open: readonly OpenTransaction[]; error: unknown }[] = [];
+  const producer = new KafkaProducer(
+    { clientId: 'hanging-test', bootstrapServers: [BOOTSTRAP] },
+    {
+      transactionalId,
+      writtenTopics: () => [topic],
+      onHanging: (open, error) => reports.push({ open, error }),
+    },
+  );
+  try {
+    await producer.init();
+    expect(reports).toHaveLength(1);
+    expect(reports[0]?.error).toBeNull();
+    expect(reports[0]?.open).toEqual([expect.objectContaining({ topic, partition: 0, startOffset: 0n })]);
+    // The abort marker follows the record: everything is stable, and the record never readable.
+    expect(await lastStableOffset(topic)).toBe(2n);
+    expect(await kafka.readAll(topic)).toEqual([]);
+
+    // The producer works on: a committed transaction is read back.
+    await producer.begin();
+    await producer.send([
+      {
+        topic,
+        partition: 0,
+        key: Buffer.from('k'),
+        value: Buffer.from('committed'),
+        timestamp: Date.now(),
+        headers: new Map(),
+      },
+    ]);
+    await producer.commit();
+    const deadline = Date.now() + 10_000;
+    while ((await lastStableOffset(topic)) < 4n && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    expect((await kafka.readAll(topic)).map((r) => String(r.value))).toEqual(['committed']);
+  } finally {
+    await producer.close();
+  }
+});

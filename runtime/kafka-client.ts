@@ -88,6 +88,15 @@ export class KafkaClient {
     );
   }
 
+  /** The last stable offset of each partition of `topic` (read_committed end), by partition number. */
+  async endOffsetsOf(topic: string): Promise<Map<number, bigint>> {
+    const count = await this.partitionCount(topic);
+    if (count === undefined) throw new Error(`Topic ${topic} does not exist`);
+    const partitions = Array.from({ length: count }, (_, partition) => ({ topic, partition }));
+    const ends = await this.ports.admin.endOffsets(partitions);
+    return new Map(partitions.map((tp) => [tp.partition, ends.get(tpKey(tp)) ?? 0n]));
+  }
+
   /** Committed records written since the previous call for this topic (from the beginning on the first). */
   async readNew(topic: string): Promise<ConsumedRecord[]> {
     return this.read(topic, (key) => this.positions.get(key) ?? 0n);

@@ -18,6 +18,8 @@ export interface PipelineConfig {
   replicationFactor: number;
   stateDir: string;
   storeType: 'rocksDB' | 'in_memory';
+  /** Record cache per store and task (hot SKUs and orders read from memory); 0 turns it off. */
+  storeCacheMaxBytes: number;
   outputFormat: 'json' | 'avro';
   httpHost: string;
   httpPort: number;
@@ -36,7 +38,11 @@ export interface PipelineConfig {
   /** PostgreSQL read model of order-status; off when unset. */
   databaseUrl: string | null;
   notifyOn: OrderStatus[];
-  /** Saga services this process runs (each its own StreamsApp); `core` serves the order API. */
+  /**
+   * Saga services this process runs (each its own StreamsApp, consumer group and producer), so each
+   * can be deployed and scaled on its own. Order and stock queries need `core` here or, through
+   * forwarding, on the owning instance: an instance without it answers them 503.
+   */
   services: SagaPart[];
   /**
    * Processes running the saga's core (Kafka Streams' num.stream.threads: one Node event loop
@@ -71,6 +77,7 @@ export function pipelineConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Pip
     replicationFactor: integer(env, 'REPLICATION_FACTOR', 1),
     stateDir: env.STATE_DIR ?? join(process.cwd(), '.stack', 'state'),
     storeType: oneOf(env, 'STORE_TYPE', ['rocksDB', 'in_memory'], 'rocksDB'),
+    storeCacheMaxBytes: integer(env, 'STORE_CACHE_MAX_BYTES', 1_048_576, 0),
     outputFormat: oneOf(env, 'OUTPUT_FORMAT', ['json', 'avro'], 'json'),
     httpHost: env.HTTP_HOST ?? '127.0.0.1',
     httpPort: integer(env, 'HTTP_PORT', 8080, 0),
@@ -113,11 +120,7 @@ function services(raw: string | undefined): SagaPart[] {
   const unknown = list.filter((s) => !(ALL_SAGA_PARTS as readonly string[]).includes(s));
   if (unknown.length > 0)
     throw new ConfigError('SERVICES', raw, `a comma-separated list of ${ALL_SAGA_PARTS.join(', ')} (or all)`);
-  if (!list.includes('core'))
-    throw new ConfigError(
-      'SERVICES',
-      raw,
-      'a list including core: the order API of this process is served from it',
-    );
+  if (list.length === 0 || list.some((s) => s === ''))
+    throw new ConfigError('SERVICES', raw, `a comma-separated list of ${ALL_SAGA_PARTS.join(', ')} (or all)`);
   return list as SagaPart[];
 }

@@ -96,8 +96,10 @@ export async function checkBooks(options: {
   const stock: Books['stock'] = {};
   const deadline = Date.now() + 30_000;
   let entries: { key: string; value: SkuStock }[];
+  const core = pipeline.app;
+  if (!core) throw new Error('The books need the saga core in this process (SERVICES includes core)');
   do {
-    entries = await pipeline.app.queryAll<string, SkuStock>(INVENTORY_STORE);
+    entries = await core.queryAll<string, SkuStock>(INVENTORY_STORE);
     if (entries.every((e) => e.value.reserved === 0)) break;
     await new Promise((r) => setTimeout(r, 250));
   } while (Date.now() < deadline);

@@ -15,7 +15,8 @@ const orderSerde = jsonEventSerde('order-created');
  * can be asked: it forwards to the owner), health, readiness and Prometheus metrics.
  */
 export function buildHttpApi(options: {
-  app: StreamsApp;
+  /** The saga core (its stores answer order and stock queries); null when this instance runs without it. */
+  app: StreamsApp | null;
   apps: ReadonlyMap<string, StreamsApp>;
   kafka: KafkaClient;
   ordersTopic: string;
@@ -60,6 +61,7 @@ export function buildHttpApi(options: {
     path: string,
     local: boolean,
   ): Promise<{ here: V } | { remote: unknown } | { unavailable: string } | null> => {
+    if (!app) return { unavailable: 'this instance does not run the saga core (SERVICES); ask one that does' };
     const here = await app.queryKeyValue<string, V>(store, key, Serdes.String());
     if (here) return { here };
     if (local) return null;

@@ -18,6 +18,7 @@ Environment (defaults in brackets):
   PARTITIONS             partitions of created topics      [3]
   STATE_DIR              RocksDB state                     [./.stack/state]
   STORE_TYPE             rocksDB | in_memory               [rocksDB]
+  STORE_CACHE_MAX_BYTES  record cache per store and task   [1048576]
   OUTPUT_FORMAT          json | avro                       [json]
   HTTP_HOST, HTTP_PORT   order API                         [127.0.0.1, 8080]
   APPLICATION_SERVER     host:port other instances reach this one on; queries
@@ -31,7 +32,7 @@ Environment (defaults in brackets):
   DATABASE_URL           PostgreSQL read model (off when unset)
   SCHEMA_REGISTRY_URL    Confluent-compatible registry (local stable ids when unset)
   SERVICES               saga services run here: all, or a list of core,payment,
-                         notification,read-model (must include core)  [all]
+                         notification,read-model (order queries need core) [all]
   STREAM_PROCESSES       processes running the saga core (num.stream.threads;
                          one Node process uses one core)   [1]
   LOG_LEVEL              pino level                        [info]`;
@@ -77,10 +78,12 @@ try {
     process.send({ type: 'ready', httpUrl: pipeline.httpUrl });
     process.once('disconnect', () => stop('parent gone'));
   }
-  pipeline.app.on('error', (error) => {
-    log.fatal({ err: error }, 'pipeline failed');
-    void pipeline.stop().finally(() => process.exit(1));
-  });
+  // Any service failing for good stops the process: the platform restarts it (a pod restart).
+  for (const [service, app] of pipeline.apps)
+    app.on('error', (error) => {
+      log.fatal({ err: error, service }, 'pipeline failed');
+      void pipeline.stop().finally(() => process.exit(1));
+    });
 } catch (error) {
   log.fatal({ err: error }, 'pipeline could not start');
   process.exit(1);

@@ -10,8 +10,8 @@ import { startStreamProcesses } from './stream-processes.ts';
 import { ALL_SAGA_PARTS, buildSagaTopology, type SagaPart } from './saga-topology.ts';
 
 export interface RunningPipeline {
-  /** The order saga and inventory: its stores answer the order API. */
-  app: StreamsApp;
+  /** The order saga and inventory (its stores answer the order API); null when SERVICES leaves it out. */
+  app: StreamsApp | null;
   /** Every service of the saga, each its own StreamsApp. */
   apps: ReadonlyMap<SagaPart, StreamsApp>;
   kafka: KafkaClient;
@@ -104,6 +104,7 @@ async function startPipelineParts(
         internalTopicReplicationFactor: config.replicationFactor,
         deadLetterTopic: topics.deadLetter,
         applicationServer: config.applicationServer,
+        storeCacheMaxBytes: config.storeCacheMaxBytes,
       },
       {
         metrics: part === 'core' ? coreMetrics : new StreamsMetrics(applicationId),
@@ -114,7 +115,7 @@ async function startPipelineParts(
     started.push(app);
   }
   await Promise.all([...apps.values()].map((app) => app.start()));
-  const app = apps.get('core') as StreamsApp;
+  const app = apps.get('core') ?? null;
   const siblings = await startStreamProcesses(config, log);
   started.push({ close: () => siblings.stop() });
   const server = buildHttpApi({

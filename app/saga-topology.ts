@@ -73,7 +73,9 @@ export function buildSagaTopology(
       config.storeType === 'in_memory'
         ? Stores.inMemoryKeyValueStore(name)
         : Stores.persistentKeyValueStore(name);
-    builder.addStateStore(Stores.keyValueStoreBuilder(supplier, key, valueSerde));
+    // Cached: hot keys (a popular SKU, an order moving through its states) are read from memory
+    // and logged once per commit; STORE_CACHE_MAX_BYTES=0 turns the caches off.
+    builder.addStateStore(Stores.keyValueStoreBuilder(supplier, key, valueSerde).withCachingEnabled());
   };
   if (parts.includes('core')) addCore(builder, config, ports, store);
   if (parts.includes('payment')) addPayment(builder, config, ports, store);

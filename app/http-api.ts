@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { Serdes, SerdeError, ValidationError } from '../topology/index.ts';
 import { jsonEventSerde } from '../schemas/index.ts';
-import type { KafkaClient, StreamsApp } from '../runtime/index.ts';
+import { withServerSpan, type KafkaClient, type StreamsApp } from '../runtime/index.ts';
 import { INVENTORY_STORE, type SkuStock } from '../processors/inventory.ts';
 import { ORDER_SAGA_STORE, type OrderState } from '../processors/order-saga.ts';
 
@@ -34,21 +34,38 @@ export function buildHttpApi(options: {
     done(null, body),
   );
 
-  server.post('/orders', async (request, reply) => {
-    const body = request.body as Buffer;
-    try {
-      const order = orderSerde.deserialize(ordersTopic, body);
-      const createdAt = order.createdAt ?? Date.now();
-      await kafka.produce(ordersTopic, [
-        { key: order.orderId, value: JSON.stringify({ ...order, createdAt }), timestamp: createdAt },
-      ]);
-      return reply.code(202).send({ orderId: order.orderId, status: 'ACCEPTED' });
-    } catch (error) {
-      if (error instanceof ValidationError || error instanceof SerdeError)
-        return reply.code(400).send({ error: error.message });
-      throw error;
-    }
-  });
+  // The root of the order's trace: every hop of the saga continues it through record headers.
+  server.post('/orders', (request, reply) =>
+    withServerSpan(
+      'POST /orders',
+      request.headers,
+      { 'http.request.method': 'POST', 'http.route': '/orders' },
+      async (headers, span) => {
+        const body = request.body as Buffer;
+        try {
+          const order = orderSerde.deserialize(ordersTopic, body);
+          span.setAttribute('order.id', order.orderId);
+          const createdAt = order.createdAt ?? Date.now();
+          await kafka.produce(ordersTopic, [
+            {
+              key: order.orderId,
+              value: JSON.stringify({ ...order, createdAt }),
+              timestamp: createdAt,
+              headers,
+            },
+          ]);
+          span.setAttribute('http.response.status_code', 202);
+          return reply.code(202).send({ orderId: order.orderId, status: 'ACCEPTED' });
+        } catch (error) {
+          if (error instanceof ValidationError || error instanceof SerdeError) {
+            span.setAttribute('http.response.status_code', 400);
+            return reply.code(400).send({ error: error.message });
+          }
+          throw error;
+        }
+      },
+    ),
+  );
 
   /**
    * A key's value from this process's store or, when another instance (or stream process) owns the
@@ -61,7 +78,8 @@ export function buildHttpApi(options: {
     path: string,
     local: boolean,
   ): Promise<{ here: V } | { remote: unknown } | { unavailable: string } | null> => {
-    if (!app) return { unavailable: 'this instance does not run the saga core (SERVICES); ask one that does' };
+    if (!app)
+      return { unavailable: 'this instance does not run the saga core (SERVICES); ask one that does' };
     const here = await app.queryKeyValue<string, V>(store, key, Serdes.String());
     if (here) return { here };
     if (local) return null;

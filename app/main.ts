@@ -1,7 +1,7 @@
 /**
  * The pipeline service: `node app/main.ts` (configured by environment; `--help` lists it).
  */
-import { createLogger } from '../runtime/index.ts';
+import { createLogger, startTracing } from '../runtime/index.ts';
 import { ConfigError } from '../topology/index.ts';
 import { pipelineConfigFromEnv } from './config.ts';
 import { startPipeline } from './pipeline.ts';
@@ -35,7 +35,11 @@ Environment (defaults in brackets):
                          notification,read-model (order queries need core) [all]
   STREAM_PROCESSES       processes running the saga core (num.stream.threads;
                          one Node process uses one core)   [1]
-  LOG_LEVEL              pino level                        [info]`;
+  LOG_LEVEL              pino level                        [info]
+  OTEL_EXPORTER_OTLP_ENDPOINT  OTLP/HTTP collector (e.g. Jaeger, http://127.0.0.1:4318):
+                         when set, every order is traced across all services (W3C
+                         traceparent in record headers); off (and free) when unset
+  OTEL_SERVICE_NAME      service name of the spans             [ecommerce-saga]`;
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(`${HELP}\n`);
@@ -59,17 +63,25 @@ async function startWithRetries(): Promise<Awaited<ReturnType<typeof startPipeli
   }
 }
 
+// Tracing only when a collector is configured: otherwise no SDK is registered and spans are no-ops.
+const stopTracing = process.env.OTEL_EXPORTER_OTLP_ENDPOINT
+  ? startTracing({ serviceName: process.env.OTEL_SERVICE_NAME ?? 'ecommerce-saga' })
+  : async () => undefined;
+
 try {
   const pipeline = await startWithRetries();
   const stop = (signal: string) => {
     log.info({ signal }, 'stopping');
-    pipeline.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, 'stop failed');
-        process.exit(1);
-      },
-    );
+    pipeline
+      .stop()
+      .then(() => stopTracing())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error({ err: error }, 'stop failed');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

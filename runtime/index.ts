@@ -14,6 +14,7 @@ export {
 } from './config.ts';
 export { StreamsMetrics } from './metrics/streams-metrics.ts';
 export { startTracing, type TracingOptions } from './tracing/setup.ts';
+export { withServerSpan } from './tracing/trace-context.ts';
 export { createLogger, type Logger } from './logger.ts';
 export {
   DeadLetterHeader,

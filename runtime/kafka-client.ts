@@ -68,7 +68,13 @@ export class KafkaClient {
   /** Keyed records go where Kafka's default partitioner puts them (murmur2); unkeyed ones round-robin. */
   async produce(
     topic: string,
-    records: readonly { key: string | Buffer | null; value: Buffer | string | null; timestamp?: number }[],
+    records: readonly {
+      key: string | Buffer | null;
+      value: Buffer | string | null;
+      timestamp?: number;
+      /** e.g. `traceparent`, so the record continues the caller's trace. */
+      headers?: ReadonlyMap<string, Buffer>;
+    }[],
   ): Promise<void> {
     const partitions = await this.partitionCount(topic);
     if (partitions === undefined) throw new Error(`Topic ${topic} does not exist`);
@@ -82,7 +88,7 @@ export class KafkaClient {
           key,
           value: typeof r.value === 'string' ? Buffer.from(r.value) : r.value,
           timestamp: r.timestamp ?? Date.now(),
-          headers: new Map(),
+          headers: new Map(r.headers ?? []),
         };
       }),
     );

@@ -1,3 +1,7 @@
+import { SpanKind, SpanStatusCode, context, propagation, trace, type Span } from '@opentelemetry/api';
+
+const tracer = () => trace.getTracer('kafka-ecommerce-pipeline.connectors');
+
 /**
  * One HTTP POST of a JSON body with a hard deadline, reduced to the three things a caller of a
  * third-party API must tell apart: it answered (with some status), it did not answer in time, or
@@ -18,12 +22,60 @@ export interface HttpPostRequest {
   timeoutMs: number;
 }
 
-export async function postJson(request: HttpPostRequest): Promise<HttpPostResult> {
+/**
+ * A client span per call (OpenTelemetry HTTP conventions), child of the record being processed,
+ * with the trace context sent along (`traceparent`) so the third party can join the trace.
+ */
+export function postJson(request: HttpPostRequest): Promise<HttpPostResult> {
+  const url = new URL(request.url);
+  return tracer().startActiveSpan(
+    'POST',
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'http.request.method': 'POST',
+        'url.full': `${url.origin}${url.pathname}`,
+        'server.address': url.hostname,
+        'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+      },
+    },
+    async (span) => {
+      try {
+        const result = await send(request);
+        record(span, result);
+        return result;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
+
+function record(span: Span, result: HttpPostResult): void {
+  if (result.kind === 'response') {
+    span.setAttribute('http.response.status_code', result.status);
+    if (result.status >= 400)
+      span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${result.status}` });
+  } else {
+    const message = result.kind === 'timeout' ? `timed out after ${result.timeoutMs} ms` : result.reason;
+    span.setAttribute('error.type', result.kind);
+    span.setStatus({ code: SpanStatusCode.ERROR, message });
+  }
+}
+
+async function send(request: HttpPostRequest): Promise<HttpPostResult> {
   const signal = AbortSignal.timeout(request.timeoutMs);
+  const traceHeaders: Record<string, string> = {};
+  propagation.inject(context.active(), traceHeaders);
   try {
     const response = await fetch(request.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...request.headers },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...traceHeaders,
+        ...request.headers,
+      },
       body: request.rawBody,
       signal,
       // Redirects of a POST to a payment or webhook endpoint are a misconfiguration, not something to follow.

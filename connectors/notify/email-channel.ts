@@ -1,3 +1,4 @@
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { createLogger, type Logger } from '../../runtime/logger.ts';
 import { ConfigError } from '../../topology/errors.ts';
@@ -70,7 +71,29 @@ export class EmailChannel implements NotificationChannel {
     this.#logger = config.logger ?? createLogger('connectors.notify.email');
   }
 
-  async send(message: NotificationMessage): Promise<DeliveryOutcome> {
+  /** One delivery, as a client span (child of the record being processed) named after the channel. */
+  send(message: NotificationMessage): Promise<DeliveryOutcome> {
+    return trace
+      .getTracer('kafka-ecommerce-pipeline.connectors')
+      .startActiveSpan(
+        'smtp send',
+        {
+          kind: SpanKind.CLIENT,
+          attributes: { 'notification.channel': 'email', 'order.id': message.orderId },
+        },
+        async (span) => {
+          try {
+            const outcome = await this.deliver(message);
+            if (!outcome.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.reason });
+            return outcome;
+          } finally {
+            span.end();
+          }
+        },
+      );
+  }
+
+  private async deliver(message: NotificationMessage): Promise<DeliveryOutcome> {
     const idempotencyKey = deliveryKey(this.channel, message);
     let outcome: DeliveryOutcome;
     try {

@@ -2,7 +2,7 @@ import { KafkaClientError, ProducerFencedError, ProcessingError } from '../../to
 import type { StreamsConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { StreamsMetrics } from '../metrics/streams-metrics.ts';
-import { injectContext, startProcessSpan } from '../tracing/trace-context.ts';
+import { headersFor, runInSpan, startProcessSpan } from '../tracing/trace-context.ts';
 import type { CommitBuffer } from './commit-buffer.ts';
 import type { Committer } from './committer.ts';
 import { Mutex } from './mutex.ts';
@@ -250,7 +250,10 @@ export class StreamThread {
       });
       const started = performance.now();
       try {
-        await task.processor.process({ ...record, headers: injectContext(record.headers, span) });
+        // Downstream records carry the span's traceparent; connectors' calls become its children.
+        await runInSpan(span, () =>
+          task.processor.process({ ...record, headers: headersFor(record.headers, span) }),
+        );
       } finally {
         span.end();
       }

@@ -28,6 +28,7 @@ import type {
   TaskProcessorOptions,
 } from './task-options.ts';
 import { SystemTime, type Time } from './time.ts';
+import { recordDeadLetter } from '../tracing/trace-context.ts';
 
 type State = 'created' | 'stores-ready' | 'running' | 'closed';
 
@@ -306,6 +307,7 @@ export class TaskProcessor {
       atMs: this.time.nowMs(),
     });
     this.counters.deadLettered++;
+    recordDeadLetter(record.reason, stage);
     this.log.warn(
       {
         task: formatTaskId(this.taskId),

@@ -1,4 +1,12 @@
-import { context, propagation, trace, SpanKind, type Context, type Span } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  trace,
+  SpanKind,
+  SpanStatusCode,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
 import type { Headers } from '../../topology/record.ts';
 
 /**
@@ -22,6 +30,20 @@ export function extractContext(headers: Headers): Context {
   return propagation.extract(context.active(), headers, getter);
 }
 
+/**
+ * Runs `work` with `span` as the active span, so spans started inside it (an HTTP call of a
+ * connector) become its children. Without an SDK the span does not record: `work` runs as is.
+ */
+export function runInSpan<T>(span: Span, work: () => Promise<T>): Promise<T> {
+  if (!span.isRecording()) return work();
+  return context.with(trace.setSpan(context.active(), span), work);
+}
+
+/** The headers a processed record carries on: with the span's context when tracing records. */
+export function headersFor(headers: Headers, span: Span): Headers {
+  return span.isRecording() ? injectContext(headers, span) : headers;
+}
+
 /** Writes the span's context into a copy of `headers`, so downstream records become its children. */
 export function injectContext(headers: Headers, span: Span): Headers {
   const copy: Headers = new Map(headers);
@@ -40,4 +62,44 @@ export function startProcessSpan(
 
 export function startSpan(name: string, attributes: Record<string, string | number> = {}): Span {
   return tracer().startSpan(name, { kind: SpanKind.INTERNAL, attributes });
+}
+
+/** Marks the span of the record being processed as failed: it went to the dead-letter topic. */
+export function recordDeadLetter(reason: string, stage: string): void {
+  const span = trace.getActiveSpan();
+  if (!span?.isRecording()) return;
+  span.addEvent('dead-lettered', { 'dead_letter.reason': reason, 'dead_letter.stage': stage });
+  span.setStatus({ code: SpanStatusCode.ERROR, message: `dead-lettered: ${reason}` });
+}
+
+/**
+ * Runs `work` in a new server span (the root of a trace, or a child of the caller's `traceparent`)
+ * and gives it the headers that carry the span to the records it produces.
+ */
+export function withServerSpan<T>(
+  name: string,
+  incoming: Record<string, string | string[] | undefined>,
+  attributes: Record<string, string | number>,
+  work: (headers: Headers, span: Span) => Promise<T>,
+): Promise<T> {
+  const parent = propagation.extract(context.active(), incoming);
+  const span = tracer().startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+  return context.with(trace.setSpan(parent, span), async () => {
+    try {
+      return await work(headersFor(new Map(), span), span);
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/**
+ * The headers a produced record leaves with: when it carries no trace context of its own (a
+ * processor built a new record) and a span is active (the record being processed), that span's,
+ * as OpenTelemetry's producer instrumentation does, so the trace goes on across the topic.
+ */
+export function withActiveTraceContext(headers: Headers): Headers {
+  if (headers.has('traceparent')) return headers;
+  const span = trace.getActiveSpan();
+  return span?.isRecording() ? injectContext(headers, span) : headers;
 }

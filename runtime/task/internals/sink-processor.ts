@@ -5,6 +5,7 @@ import type { RecordMetadata } from '../../../topology/record.ts';
 import type { Serde } from '../../../topology/serde.ts';
 import type { SinkNodeDef } from '../../../topology/index.ts';
 import type { RecordCollector } from '../record-collector.ts';
+import { withActiveTraceContext } from '../../tracing/trace-context.ts';
 
 /** Errors a sink raised while encoding, so the task dead-letters them with stage `serialize`. */
 export const serializationFailures = new WeakSet<object>();
@@ -64,7 +65,7 @@ export function sinkProcessor(
         key: encode(def.keySerde, topic, record.key, 'key', def.name),
         value: encode(def.valueSerde, topic, record.value, 'value', def.name),
         timestamp: record.timestamp,
-        headers: record.headers,
+        headers: withActiveTraceContext(record.headers),
       });
     },
   };

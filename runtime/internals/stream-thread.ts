@@ -231,7 +231,7 @@ export class StreamThread {
     // strictly one at a time in offset order. A huge fetch is committed in slices, all tasks at a
     // slice boundary, so latency stays bounded and no commit ever sees a half-processed record.
     const size = this.config.maxRecordsPerCommit;
-    for (let start = 0; ; start += size) {
+    for (let start = 0; this.running; start += size) {
       const work = [...byTask].filter(([, list]) => list.length > start);
       if (work.length === 0) return;
       if (start > 0) await this.committer.commit();
@@ -241,6 +241,9 @@ export class StreamThread {
 
   private async processTask(task: ManagedTask, records: readonly ConsumedRecord[]): Promise<void> {
     for (const record of records) {
+      // Closing: stop at a record boundary. What was processed is committed by stop(); the rest
+      // is read again by the next owner (Kafka Streams' close() does not drain its buffers either).
+      if (!this.running) return;
       const span = startProcessSpan(`process ${record.topic}`, record.headers, {
         'messaging.system': 'kafka',
         'messaging.destination.name': record.topic,

@@ -7,9 +7,10 @@ import { kafkaStatus, startKafka, stopKafka } from './kafka-broker.ts';
 import { BROKER_COUNTS } from './kafka-cluster.ts';
 import { KAFKA_TOOLS, runKafkaTool } from './kafka-tools.ts';
 import { postgresReady, startPostgres, stopPostgres } from './postgres.ts';
+import { APICURIO_VERSION, registryStatus, startRegistry, stopRegistry } from './registry.ts';
 import { stackDir } from './paths.ts';
 
-const HELP = `Usage: npm run stack:up [-- --brokers 3] | stack:down | stack:status
+const HELP = `Usage: npm run stack:up [-- --brokers 3] [--registry] | stack:down | stack:status
        npm run kafka -- <tool> [tool args]
 
 Commands:
@@ -18,7 +19,10 @@ Commands:
                           brokers on ${KAFKA_PORT}, ${KAFKA_PORT + 2}, ${KAFKA_PORT + 4}, controllers on ${KAFKA_PORT + 1}, ${KAFKA_PORT + 3}, ${KAFKA_PORT + 5};
                           replication factor 3 and min.insync.replicas 2 by default
                           (run the app with REPLICATION_FACTOR=3)
-  down      stop both (one broker or all three)
+            --registry    also a schema registry: Apicurio Registry ${APICURIO_VERSION}, Confluent API on
+                          http://127.0.0.1:18081/apis/ccompat/v7 (SCHEMA_REGISTRY_URL), in-memory;
+                          first run fetches it with Maven and, on Java < 21, a Java runtime with pip
+  down      stop all (one broker or all three, PostgreSQL, the registry if running)
   status    say what is running, each Kafka node on its own line
   kafka     run a real Apache Kafka CLI tool with the stack's bootstrap server:
             ${Object.keys(KAFKA_TOOLS).join(', ')}
@@ -41,7 +45,7 @@ function brokerCount(args: readonly string[]): number {
 }
 
 async function status(): Promise<number> {
-  const [nodes, postgres] = await Promise.all([kafkaStatus(), postgresReady()]);
+  const [nodes, postgres, registry] = await Promise.all([kafkaStatus(), postgresReady(), registryStatus()]);
   for (const { node, pid, up } of nodes) {
     const name = (nodes.length > 1 ? `kafka ${node.id}` : 'kafka').padEnd(11);
     process.stdout.write(
@@ -50,6 +54,10 @@ async function status(): Promise<number> {
   }
   process.stdout.write(
     `postgres   ${postgres ? 'up' : 'down'}  ${stackConfig.databaseUrl.replace(/:[^:@/]+@/, ':***@')}\n`,
+  );
+  // The registry is opt-in: when down it is reported but does not fail the status.
+  process.stdout.write(
+    `registry   ${registry.up ? 'up' : 'down'}  ${registry.url}${registry.pid ? ` (pid ${registry.pid})` : ''}\n`,
   );
   return nodes.every((n) => n.up) && postgres ? 0 : 1;
 }
@@ -64,10 +72,12 @@ async function main(argv: string[]): Promise<number> {
       }
       await startKafka(brokerCount(rest));
       await startPostgres();
+      if (rest.includes('--registry')) await startRegistry();
       return 0;
     case 'down':
       await stopKafka();
       await stopPostgres();
+      await stopRegistry();
       return 0;
     case 'status':
       return status();

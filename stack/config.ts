@@ -17,8 +17,12 @@ function basePort(raw: string | undefined, fallback: number): number {
 export const KAFKA_PORT = basePort(process.env.STACK_KAFKA_PORT, 19092);
 export const KAFKA_CONTROLLER_PORT = KAFKA_PORT + 1;
 export const POSTGRES_PORT = 15432;
+/** The schema registry (Apicurio, `npm run stack:up -- --registry`); its management port is one above. */
+export const REGISTRY_PORT = 18081;
 
 export const stackConfig = {
   kafkaBootstrap: process.env.KAFKA_BOOTSTRAP ?? `127.0.0.1:${KAFKA_PORT}`,
   databaseUrl: process.env.DATABASE_URL ?? `postgres://pipeline:pipeline@127.0.0.1:${POSTGRES_PORT}/pipeline`,
+  /** Confluent-compatible API of the stack's registry: the value for SCHEMA_REGISTRY_URL. */
+  schemaRegistryUrl: process.env.SCHEMA_REGISTRY_URL ?? `http://127.0.0.1:${REGISTRY_PORT}/apis/ccompat/v7`,
 };

@@ -2,11 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { Admin } from '@platformatic/kafka';
 import { portOpen } from './process-tools.ts';
 
-/** What a cluster says of itself: its registered brokers (node id → port) and, per topic asked, each partition's leader. */
+/** A partition's leader (node id, -1 while it has none), its replicas and those in sync. */
+export interface PartitionView {
+  readonly leader: number;
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+}
+
+/** What a cluster says of itself: its registered brokers (node id → port) and, per topic asked, its partitions. */
 export interface ClusterView {
   readonly brokers: ReadonlyMap<number, number>;
-  /** topic → leader node id by partition (-1 while a partition has none). */
-  readonly leaders: ReadonlyMap<string, readonly number[]>;
+  readonly topics: ReadonlyMap<string, readonly PartitionView[]>;
 }
 
 /**
@@ -32,7 +38,12 @@ export async function describeCluster(
     const metadata = await client.metadata({ topics: [...topics], forceUpdate: true });
     return {
       brokers: new Map([...metadata.brokers].map(([id, broker]) => [id, broker.port])),
-      leaders: new Map([...metadata.topics].map(([name, t]) => [name, t.partitions.map((p) => p.leader)])),
+      topics: new Map(
+        [...metadata.topics].map(([name, t]) => [
+          name,
+          t.partitions.map((p) => ({ leader: p.leader, replicas: p.replicas, isr: p.isr })),
+        ]),
+      ),
     };
   } finally {
     await client.close();
@@ -60,6 +71,32 @@ export async function probeReplication(bootstrap: string, replicas: number): Pro
   try {
     await client.createTopics({ topics: [topic], partitions: 1, replicas });
     await client.deleteTopics({ topics: [topic] });
+  } finally {
+    await client.close();
+  }
+}
+
+/** Creates topics with the replicas asked for; a topic that exists already is left as it is. */
+export async function createTopicsWithReplicas(
+  bootstrap: string,
+  topics: readonly {
+    name: string;
+    partitions: number;
+    replicationFactor: number;
+    configs: Record<string, string>;
+  }[],
+): Promise<void> {
+  const client = admin(bootstrap);
+  try {
+    const existing = new Set(await client.listTopics());
+    for (const topic of topics.filter((t) => !existing.has(t.name))) {
+      await client.createTopics({
+        topics: [topic.name],
+        partitions: topic.partitions,
+        replicas: topic.replicationFactor,
+        configs: Object.entries(topic.configs).map(([name, value]) => ({ name, value })),
+      });
+    }
   } finally {
     await client.close();
   }

@@ -12,6 +12,7 @@ export function stuckOrdersReport(
   stuck: readonly string[],
   history: ReadonlyMap<string, readonly OrderStatusChanged[]>,
   groupPrefix: string,
+  bootstrap = BOOTSTRAP,
 ): string {
   const lines = [`${stuck.length} order(s) without a terminal state:`];
   for (const orderId of stuck.slice(0, 20)) {
@@ -21,16 +22,16 @@ export function stuckOrdersReport(
     );
   }
   lines.push(`partitions with lag > 1 in groups starting with ${groupPrefix}:`);
-  lines.push(...laggingPartitions(groupPrefix).map((l) => `  ${l}`));
+  lines.push(...laggingPartitions(groupPrefix, bootstrap).map((l) => `  ${l}`));
   return lines.join('\n');
 }
 
 /** GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG rows whose lag exceeds one marker. */
-export function laggingPartitions(groupPrefix: string): string[] {
+export function laggingPartitions(groupPrefix: string, bootstrap = BOOTSTRAP): string[] {
   const cli = join(import.meta.dirname, '../../stack/cli.ts');
   const run = spawnSync(
     process.execPath,
-    [cli, 'kafka', 'consumer-groups', '--bootstrap-server', BOOTSTRAP, '--describe', '--all-groups'],
+    [cli, 'kafka', 'consumer-groups', '--bootstrap-server', bootstrap, '--describe', '--all-groups'],
     { encoding: 'utf8', timeout: 60_000 },
   );
   if (run.status !== 0) return [`(kafka-consumer-groups failed: ${run.stderr.trim().slice(-300)})`];

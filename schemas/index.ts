@@ -6,6 +6,7 @@ import type { Serde } from '../topology/serde.ts';
 import { schemaCatalog, latestSchema } from './catalog.ts';
 import { LocalSchemaRegistry, type SchemaRegistry } from './registry.ts';
 import { avroEventSerde, inputEventSerde, jsonEventSerde } from './serdes/event-serdes.ts';
+import { compatibilityOf, subjectOf } from './subjects.ts';
 import type { EventName, EventTypes } from './types.ts';
 
 export * from './types.ts';
@@ -14,8 +15,12 @@ export {
   LocalSchemaRegistry,
   HttpSchemaRegistry,
   registryFromEnvironment,
+  SchemaRegistryError,
+  type CompatibilityResult,
+  type HttpSchemaRegistryOptions,
   type SchemaRegistry,
 } from './registry.ts';
+export { subjectOf, compatibilityOf, OUTPUT_EVENTS, type CompatibilityLevel } from './subjects.ts';
 export { jsonEventSerde, avroEventSerde, inputEventSerde } from './serdes/event-serdes.ts';
 export { checkBackwardCompatibility, type CompatibilityProblem } from './compatibility.ts';
 
@@ -30,17 +35,23 @@ export interface EventSerdes {
 }
 
 /**
- * Registers (or looks up) the newest schema of every event for `<topic>-value` subjects, then
- * returns serdes. With the local registry ids are stable and need no server.
+ * Registers (or looks up) the newest schema of every event under its `<event>-value` subject, with
+ * the subject's compatibility level set first (a registry then refuses an incompatible schema and
+ * start-up fails with its reason), and caches the subject's other versions so records written with
+ * them decode. With the local registry ids are stable and need no server.
  */
 export async function createEventSerdes(options: {
   outputFormat: EventFormat;
   registry?: SchemaRegistry;
 }): Promise<EventSerdes> {
-  const registry = options.registry ?? new LocalSchemaRegistry();
+  const registry: SchemaRegistry = options.registry ?? new LocalSchemaRegistry();
   const ids = new Map<EventName, number>();
-  for (const event of schemaCatalog().keys())
-    ids.set(event, await registry.register(`${event}-value`, latestSchema(event).schema));
+  for (const event of schemaCatalog().keys()) {
+    const subject = subjectOf(event);
+    await registry.setCompatibility?.(subject, compatibilityOf(event));
+    ids.set(event, await registry.register(subject, latestSchema(event).schema));
+    await registry.preload?.(subject);
+  }
   const idOf = (event: EventName): number => ids.get(event) as number;
   const serdes: EventSerdes = {
     json: (event) => jsonEventSerde(event),

@@ -23,7 +23,7 @@ import {
  * leads the busiest partition of the saga is killed with SIGKILL mid-stream and restarted later.
  * Afterwards the books are exact, as saga-books.test.ts checks them: one terminal state per order
  * through legal transitions, no oversell, stock conserved, at most one successful charge per order.
- * The cluster is the test's own (a temp STACK_DIR, ports from 29092 up), never the shared broker.
+ * The cluster is the test's own (a temp STACK_DIR, ports from 31092 up), never the shared broker.
  */
 const ORDERS = 160;
 const PARTITIONS = 3;
@@ -31,8 +31,9 @@ const REPLICATION_FACTOR = 3;
 const WAVES = 4;
 const { run, applicationId, topicPrefix, topics, httpPort } = sagaRun('bkill');
 const stock: Record<string, number> = { SCARCE: 30, PLENTY: 10_000 };
-// Six consecutive ports (three brokers, three controllers), away from the default stack's 19092.
-const basePort = 29092 + 10 * Math.floor(Math.random() * 90);
+// Six consecutive ports (three brokers, three controllers): away from the default stack's 19092,
+// from the chaos tests' HTTP ports (20000–29999) and from the kernel's ephemeral ports (32768 up).
+const basePort = 31092 + 10 * Math.floor(Math.random() * 90);
 const stackDir = mkdtempSync(join(tmpdir(), 'broker-kill-'));
 const kafkaDir = join(stackDir, 'kafka');
 const logFile = join(stackDir, 'pipeline.log');

@@ -1,4 +1,4 @@
-import { Connection, describeProducersV0, type ClusterMetadata } from '@platformatic/kafka';
+import { Connection, describeProducersV0, metadataV12, type ClusterMetadata } from '@platformatic/kafka';
 import type { TopicPartition } from '../internals/ports.ts';
 import { toKafkaError, wrap } from './errors.ts';
 import { writeTxnMarkersV1 } from './write-txn-markers.ts';
@@ -21,6 +21,15 @@ interface ActiveProducer {
   producerEpoch: number;
   coordinatorEpoch: number;
   currentTxnStartOffset: bigint;
+}
+
+interface RawMetadata {
+  brokers: { nodeId: number; host: string; port: number }[];
+  topics: {
+    errorCode: number;
+    name: string | null;
+    partitions: { errorCode: number; partitionIndex: number; leaderId: number }[];
+  }[];
 }
 
 interface DescribeProducersResponse {
@@ -106,29 +115,36 @@ export class HangingTransactions {
     }
   }
 
+  /**
+   * Leaders of every partition of `topics`, from a Metadata request of our own: the client's
+   * metadata leaves internal topics out, and `__consumer_offsets` is where a hanging transaction
+   * keeps the group's committed offsets "unstable". Topics that do not exist are skipped.
+   */
   private async partitionsByLeader(
     topics: readonly string[],
   ): Promise<Map<{ host: string; port: number }, TopicPartition[]>> {
-    // One topic per request: a topic that does not exist (yet) must not hide the others.
-    const described = await Promise.all(
-      topics.map((topic) =>
-        wrap('metadata', () => this.client.metadata({ topics: [topic], forceUpdate: true })).catch(
-          () => null,
-        ),
-      ),
-    );
+    const known = await wrap('metadata', () => this.client.metadata({ topics: [] }));
+    const anyBroker = [...known.brokers.values()][0];
+    if (!anyBroker) return new Map();
+    const response = (await this.send(anyBroker, 'metadata', (connection) =>
+      metadataV12.api.async(connection, [...topics], false, false).catch((error: unknown) => {
+        // Missing topics come back as errors of theirs, with the rest of the answer attached.
+        const parsed = (error as { response?: RawMetadata }).response;
+        if (parsed?.topics) return parsed;
+        throw error;
+      }),
+    )) as RawMetadata;
+    const brokers = new Map(response.brokers.map((b) => [b.nodeId, { host: b.host, port: b.port }]));
     const byNode = new Map<number, TopicPartition[]>();
-    const brokers = new Map<number, { host: string; port: number }>();
-    topics.forEach((topic, i) => {
-      const metadata = described[i];
-      const info = metadata?.topics.get(topic);
-      if (!metadata || !info) return;
-      for (const [node, broker] of metadata.brokers) brokers.set(node, broker);
-      info.partitions.forEach((p, partition) => {
-        if (p.leader < 0) return;
-        byNode.set(p.leader, [...(byNode.get(p.leader) ?? []), { topic, partition }]);
-      });
-    });
+    for (const topic of response.topics) {
+      if (topic.errorCode !== 0 || !topic.name) continue;
+      for (const p of topic.partitions) {
+        if (p.errorCode !== 0 || p.leaderId < 0) continue;
+        const list = byNode.get(p.leaderId) ?? [];
+        list.push({ topic: topic.name, partition: p.partitionIndex });
+        byNode.set(p.leaderId, list);
+      }
+    }
     const result = new Map<{ host: string; port: number }, TopicPartition[]>();
     for (const [node, partitions] of byNode) {
       const broker = brokers.get(node);

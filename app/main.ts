@@ -16,6 +16,8 @@ Environment (defaults in brackets):
   INSTANCE_ID            stable per instance (fencing)     [instance-1]
   TOPIC_PREFIX           prefix for every topic            []
   PARTITIONS             partitions of created topics      [3]
+  REPLICATION_FACTOR     replicas of created topics (3 on the
+                         three-broker stack; min.insync.replicas 2) [1]
   STATE_DIR              RocksDB state                     [./.stack/state]
   STORE_TYPE             rocksDB | in_memory               [rocksDB]
   STORE_CACHE_MAX_BYTES  record cache per store and task   [1048576]

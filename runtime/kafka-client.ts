@@ -9,6 +9,8 @@ export type { ConsumedRecord };
 export interface TopicSpec {
   name: string;
   partitions: number;
+  /** Copies of each partition (default 1; 3 on a replicated cluster, where min.insync.replicas is 2). */
+  replicationFactor?: number;
   configs?: Record<string, string>;
 }
 
@@ -45,7 +47,7 @@ export class KafkaClient {
       topics.map((t) => ({
         name: t.name,
         partitions: t.partitions,
-        replicationFactor: 1,
+        replicationFactor: t.replicationFactor ?? 1,
         configs: t.configs ?? {},
       })),
     );

@@ -19,6 +19,11 @@ export interface StateStore {
    * calls it before the task's transaction is sent, so the changelog records are in it.
    */
   flush(): Promise<void>;
+  /**
+   * A hint: these serialized keys are about to be read (the keys of the task's next records).
+   * A store with a record cache loads them in one read; others ignore it.
+   */
+  prefetch?(keys: readonly Buffer[]): Promise<void>;
   /** Applies the write buffer atomically with the checkpoint `nextChangelogOffset` (null: no changelog). */
   commit(nextChangelogOffset: bigint | null): Promise<void>;
   /** Drops the write buffer of the open transaction. */

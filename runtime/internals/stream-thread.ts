@@ -240,6 +240,7 @@ export class StreamThread {
   }
 
   private async processTask(task: ManagedTask, records: readonly ConsumedRecord[]): Promise<void> {
+    await task.processor.prefetchStores(records.flatMap((r) => (r.key ? [r.key] : [])));
     for (const record of records) {
       // Closing: stop at a record boundary. What was processed is committed by stop(); the rest
       // is read again by the next owner (Kafka Streams' close() does not drain its buffers either).

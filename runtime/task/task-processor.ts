@@ -229,6 +229,16 @@ export class TaskProcessor {
   }
 
   /**
+   * Tells the stores which keys the next records carry, so cached stores load them in one read
+   * (a store keyed like its input — an aggregation, the saga's order and stock — then reads each
+   * from memory). Only a hint: keys that are not read cost a cache entry each.
+   */
+  async prefetchStores(keys: readonly Buffer[]): Promise<void> {
+    if (keys.length < 2) return;
+    for (const store of this.taskStores.values()) await store.prefetch?.(keys);
+  }
+
+  /**
    * Pushes what the stores' record caches hold down to the changelog collector and the write
    * buffers. Before the task's transaction is sent: the changelog records must be in it.
    */

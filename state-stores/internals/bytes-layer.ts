@@ -7,6 +7,7 @@ import type { ByteEntry, ByteRange } from './bytes.ts';
  */
 export interface KeyValueBytesLayer {
   get(key: Buffer): Promise<Buffer | undefined>;
+  getMany(keys: readonly Buffer[]): Promise<(Buffer | undefined)[]>;
   /** null deletes. Writes are buffered until the task's transaction commits. */
   put(key: Buffer, value: Buffer | null): void;
   /** Entries in byte order, the open transaction's writes included. */

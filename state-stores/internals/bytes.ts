@@ -44,6 +44,8 @@ export interface ByteRange {
 export interface BytesStore {
   open(): Promise<void>;
   get(key: Buffer): Promise<Buffer | undefined>;
+  /** Several point reads in one call (one native round trip for RocksDB). */
+  getMany(keys: readonly Buffer[]): Promise<(Buffer | undefined)[]>;
   scan(range: ByteRange): Promise<ByteEntry[]>;
   /** Applies the writes and the checkpoint atomically. */
   write(writes: readonly ByteWrite[], checkpoint: bigint | null): Promise<void>;

@@ -18,6 +18,10 @@ export class ChangeLoggingLayer implements KeyValueBytesLayer {
     return this.lower.get(key);
   }
 
+  getMany(keys: readonly Buffer[]): Promise<(Buffer | undefined)[]> {
+    return this.lower.getMany(keys);
+  }
+
   put(key: Buffer, value: Buffer | null): void {
     this.lower.put(key, value);
     this.logChange(key, value, Date.now());

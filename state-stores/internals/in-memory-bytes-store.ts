@@ -22,6 +22,10 @@ export class InMemoryBytesStore implements BytesStore {
     return this.values.get(mapKey(key))?.value;
   }
 
+  async getMany(keys: readonly Buffer[]): Promise<(Buffer | undefined)[]> {
+    return keys.map((key) => this.values.get(mapKey(key))?.value);
+  }
+
   async scan(range: ByteRange): Promise<ByteEntry[]> {
     const start = range.from ? this.lowerBound(range.from) : 0;
     const out: ByteEntry[] = [];

@@ -86,6 +86,10 @@ export class LayeredKeyValueStore<K, V> implements KeyValueStore<K, V> {
     this.metrics.restoredRecords += records.length;
   }
 
+  async prefetch(keys: readonly Buffer[]): Promise<void> {
+    await this.cache?.prefetch(keys);
+  }
+
   async flush(): Promise<void> {
     this.layers().flush();
   }

@@ -53,6 +53,14 @@ export class RocksDbBytesStore implements BytesStore {
     return value ?? undefined;
   }
 
+  async getMany(keys: readonly Buffer[]): Promise<(Buffer | undefined)[]> {
+    const db = this.requireDb();
+    const dataKeys = keys.map(data);
+    const values =
+      typeof db._getManySync === 'function' ? db._getManySync(dataKeys) : await db.getMany(dataKeys);
+    return values.map((v) => v ?? undefined);
+  }
+
   async scan(range: ByteRange): Promise<ByteEntry[]> {
     const entries = await this.requireDb()
       .iterator({

@@ -28,6 +28,22 @@ export class TransactionalBytesStore implements KeyValueBytesLayer {
     return this.inner.get(key);
   }
 
+  /** The open transaction's writes first; the rest from the inner store in one call. */
+  async getMany(keys: readonly Buffer[]): Promise<(Buffer | undefined)[]> {
+    const result: (Buffer | undefined)[] = new Array(keys.length);
+    const missing: number[] = [];
+    keys.forEach((key, i) => {
+      const write = this.pending.get(mapKey(key));
+      if (write) result[i] = write.value ?? undefined;
+      else missing.push(i);
+    });
+    if (missing.length > 0) {
+      const found = await this.inner.getMany(missing.map((i) => keys[i] as Buffer));
+      missing.forEach((i, n) => (result[i] = found[n]));
+    }
+    return result;
+  }
+
   put(key: Buffer, value: Buffer | null): void {
     this.pending.set(mapKey(key), {
       key: Buffer.from(key),

@@ -120,6 +120,26 @@ describe.each(kinds)('%s store with caching enabled', (_kind, supplier) => {
     for (let i = 0; i < 20; i++) expect(await store.get(`key-${i}`)).toBeUndefined();
   });
 
+  it('prefetch loads the keys of the next records in one read; the gets that follow are hits', async () => {
+    store = await open(1_048_576);
+    for (let i = 0; i < 10; i++) await store.put(`k${i}`, `v${i}`);
+    await store.flush();
+    await store.commit(10n);
+    await store.abort(); // empties the cache: the values are only below it now
+    const serde = Serdes.String();
+    await store.prefetch?.(['k1', 'k2', 'missing'].map((k) => serde.serialize('s', k)));
+    const stats = (store as unknown as { cacheStats(): { hits: number; misses: number } }).cacheStats();
+    const before = { ...stats };
+    expect(await store.get('k1')).toBe('v1');
+    expect(await store.get('k2')).toBe('v2');
+    expect(await store.get('missing')).toBeUndefined();
+    expect([stats.hits - before.hits, stats.misses - before.misses]).toEqual([3, 0]);
+    // A write after the prefetch wins over what was prefetched.
+    await store.put('k1', 'new');
+    await store.prefetch?.([serde.serialize('s', 'k1')]);
+    expect(await store.get('k1')).toBe('new');
+  });
+
   it('restoration replaces what the cache held', async () => {
     store = await open(1_048_576);
     await store.put('a', 'cached');

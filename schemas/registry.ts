@@ -96,7 +96,7 @@ export class HttpSchemaRegistry implements SchemaRegistry {
 
   constructor(url: string, options: HttpSchemaRegistryOptions = {}) {
     this.url = url.replace(/\/$/, '');
-    // Eight attempts from 0.5 s: about two minutes, long enough for a registry started beside us.
+    // Eight attempts from 0.5 s: about a minute of backoff, long enough for a registry started beside us.
     this.attempts = options.attempts ?? 8;
     this.backoffMs = options.backoffMs ?? 500;
     this.timeoutMs = options.timeoutMs ?? 10_000;

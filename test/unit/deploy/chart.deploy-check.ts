@@ -224,6 +224,10 @@ describe('the StatefulSet', () => {
     assert.equal(config.data?.HTTP_HOST, '0.0.0.0');
   });
 
+  it('makes the app create its own topics (changelogs, repartitions) with 3 replicas', () => {
+    assert.equal(config.data?.REPLICATION_FACTOR, '3');
+  });
+
   it('has a PodDisruptionBudget over its pods', () => {
     const pdb = only(defaults, 'PodDisruptionBudget');
     assert.deepEqual(get(pdb, 'spec.selector.matchLabels'), get(sts, 'spec.selector.matchLabels'));

@@ -53,11 +53,12 @@ module "release" {
     tag        = var.image_tag
   }
   kafka = {
-    bootstrap_servers = var.kafka_bootstrap_servers
-    application_id    = local.application_id
-    partitions        = module.topics.partitions
-    sasl_secret       = "orders-kafka-credentials"
-    tls               = true
+    bootstrap_servers  = var.kafka_bootstrap_servers
+    application_id     = local.application_id
+    partitions         = module.topics.partitions
+    replication_factor = 3
+    sasl_secret        = "orders-kafka-credentials"
+    tls                = true
   }
   app_secret = "orders-app-credentials"
   autoscaling = {

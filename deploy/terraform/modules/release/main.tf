@@ -6,10 +6,11 @@ locals {
   module_values = {
     image = var.image
     kafka = {
-      bootstrapServers = join(",", var.kafka.bootstrap_servers)
-      applicationId    = var.kafka.application_id
-      topicPrefix      = var.kafka.topic_prefix
-      partitions       = var.kafka.partitions
+      bootstrapServers  = join(",", var.kafka.bootstrap_servers)
+      applicationId     = var.kafka.application_id
+      topicPrefix       = var.kafka.topic_prefix
+      partitions        = var.kafka.partitions
+      replicationFactor = var.kafka.replication_factor
       sasl = {
         enabled        = var.kafka.sasl_secret != null
         mechanism      = var.kafka.sasl_mechanism

@@ -36,7 +36,9 @@ variable "kafka" {
     application_id    = optional(string, "ecommerce-saga")
     topic_prefix      = optional(string, "")
     partitions        = number
-    sasl_mechanism    = optional(string, "SCRAM-SHA-512")
+    # Replicas of the topics the app creates itself (changelogs, repartitions).
+    replication_factor = optional(number, 3)
+    sasl_mechanism     = optional(string, "SCRAM-SHA-512")
     # A Secret with KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD; null: no SASL.
     sasl_secret = optional(string)
     tls         = optional(bool, false)

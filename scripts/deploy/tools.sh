@@ -41,7 +41,7 @@ need_go() {
 install_helm() {
   if present "helm-$HELM_VERSION-k8s1.$HELM_KUBE_MINOR" helm; then say "helm $HELM_VERSION: present"; return; fi
   need_go helm
-  say "helm $HELM_VERSION: building with go install (1-4 min)..."
+  say "helm $HELM_VERSION: building with go install (cold Go cache: 1-4 min)..."
   local t0 pkg=helm.sh/helm/v3
   t0=$(date +%s)
   GOBIN="$PWD/$BIN" CGO_ENABLED=0 "${NICE[@]}" go install -trimpath -ldflags "-s -w \
@@ -88,7 +88,7 @@ install_tofu() {
   if present "tofu-$OPENTOFU_VERSION" tofu; then say "OpenTofu $OPENTOFU_VERSION: present"; return; fi
   need_go OpenTofu
   # `go install` refuses the module (it has a replace directive): build in a copy of its source.
-  say "OpenTofu $OPENTOFU_VERSION: building from its module source (2-6 min)..."
+  say "OpenTofu $OPENTOFU_VERSION: building from its module source (cold Go cache: 3-12 min)..."
   local t0 dir work root=$PWD
   t0=$(date +%s)
   dir=$(go mod download -json "github.com/opentofu/opentofu@$OPENTOFU_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
@@ -108,7 +108,7 @@ install_tofu() {
 install_tflint() {
   if present "tflint-$TFLINT_VERSION" tflint; then say "tflint $TFLINT_VERSION: present"; return; fi
   need_go tflint
-  say "tflint $TFLINT_VERSION: building with go install (1-3 min)..."
+  say "tflint $TFLINT_VERSION: building with go install (cold Go cache: 1-5 min)..."
   local t0
   t0=$(date +%s)
   GOBIN="$PWD/$BIN" CGO_ENABLED=0 "${NICE[@]}" go install -trimpath -ldflags "-s -w" \

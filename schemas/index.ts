@@ -48,7 +48,8 @@ export async function createEventSerdes(options: {
   const ids = new Map<EventName, number>();
   for (const event of schemaCatalog().keys()) {
     const subject = subjectOf(event);
-    await registry.setCompatibility?.(subject, compatibilityOf(event));
+    // With auto-registration off the deploy step has set the levels: a service changes nothing.
+    if (registry.autoRegister !== false) await registry.setCompatibility?.(subject, compatibilityOf(event));
     ids.set(event, await registry.register(subject, latestSchema(event).schema));
     await registry.preload?.(subject);
   }

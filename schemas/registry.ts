@@ -1,5 +1,5 @@
 import avro from 'avsc';
-import { ErrorCodes, SerdeError, StreamsError } from '../topology/errors.ts';
+import { ConfigError, ErrorCodes, SerdeError, StreamsError } from '../topology/errors.ts';
 import { schemaCatalog } from './catalog.ts';
 import type { CompatibilityLevel } from './subjects.ts';
 
@@ -8,8 +8,10 @@ import type { CompatibilityLevel } from './subjects.ts';
  * Lookups by id are synchronous (serdes are), so an implementation keeps what it has seen.
  */
 export interface SchemaRegistry {
-  /** The id under which `schema` is registered for `subject` (registering it when needed). */
+  /** The id under which `schema` is registered for `subject` (registering it when needed and allowed). */
   register(subject: string, schema: avro.Schema): Promise<number>;
+  /** False when schemas must have been registered by a deploy step: the pipeline only looks them up. */
+  readonly autoRegister?: boolean;
   /** A schema previously registered or fetched; undefined when unknown. */
   typeById(id: number): avro.Type | undefined;
   /** Loads a schema by id into the cache (for ids written by other producers). */
@@ -64,6 +66,13 @@ export class LocalSchemaRegistry implements SchemaRegistry {
 }
 
 export interface HttpSchemaRegistryOptions {
+  /**
+   * Default true: `register` registers a new schema (development, CI). False (production,
+   * SCHEMA_REGISTRY_AUTO_REGISTER=false): `register` only looks the schema up and fails when the
+   * deploy step (`npm run schemas:check -- --register`) has not registered it, so a running
+   * service never changes the registry and a schema the registry would refuse stops the deploy.
+   */
+  readonly autoRegister?: boolean;
   /** Attempts for a request the registry could not answer (unreachable, 5xx) before giving up. */
   readonly attempts?: number;
   /** First pause between attempts; it doubles each time (0.5 s, 1 s, 2 s, … by default). */
@@ -89,6 +98,7 @@ const CONFLUENT_JSON = 'application/vnd.schemaregistry.v1+json';
  */
 export class HttpSchemaRegistry implements SchemaRegistry {
   readonly url: string;
+  readonly autoRegister: boolean;
   private readonly byId = new Map<number, avro.Type>();
   private readonly attempts: number;
   private readonly backoffMs: number;
@@ -96,6 +106,7 @@ export class HttpSchemaRegistry implements SchemaRegistry {
 
   constructor(url: string, options: HttpSchemaRegistryOptions = {}) {
     this.url = url.replace(/\/$/, '');
+    this.autoRegister = options.autoRegister ?? true;
     // Eight attempts from 0.5 s: about a minute of backoff, long enough for a registry started beside us.
     this.attempts = options.attempts ?? 8;
     this.backoffMs = options.backoffMs ?? 500;
@@ -103,11 +114,30 @@ export class HttpSchemaRegistry implements SchemaRegistry {
   }
 
   async register(subject: string, schema: avro.Schema): Promise<number> {
+    if (!this.autoRegister) return this.lookup(subject, schema);
     const { id } = await this.json<{ id: number }>(
       `/subjects/${encodeURIComponent(subject)}/versions`,
       { method: 'POST', body: JSON.stringify({ schema: JSON.stringify(schema) }) },
       `Registering ${subject}`,
     );
+    this.byId.set(id, avro.Type.forSchema(schema, { wrapUnions: false }));
+    return id;
+  }
+
+  /** The id of `schema` under `subject` without registering it (Confluent's POST /subjects/{subject}). */
+  async lookup(subject: string, schema: avro.Schema): Promise<number> {
+    const response = await this.request(`/subjects/${encodeURIComponent(subject)}`, {
+      method: 'POST',
+      body: JSON.stringify({ schema: JSON.stringify(schema) }),
+    });
+    if (response.status === 404)
+      throw new SchemaRegistryError(
+        `${subject}: the schema is not registered in ${this.url} and auto-registration is off ` +
+          '(SCHEMA_REGISTRY_AUTO_REGISTER=false); register it with npm run schemas:check -- --register',
+        404,
+      );
+    if (!response.ok) throw await registryError(`Looking up ${subject}`, response);
+    const { id } = (await response.json()) as { id: number };
     this.byId.set(id, avro.Type.forSchema(schema, { wrapUnions: false }));
     return id;
   }
@@ -253,7 +283,15 @@ export class SchemaRegistryError extends StreamsError {
   }
 }
 
-export function registryFromEnvironment(): SchemaRegistry {
-  const url = process.env.SCHEMA_REGISTRY_URL;
-  return url ? new HttpSchemaRegistry(url) : new LocalSchemaRegistry();
+/**
+ * SCHEMA_REGISTRY_URL set: the HTTP registry (never a fallback to local ids), registering schemas
+ * unless SCHEMA_REGISTRY_AUTO_REGISTER=false. Unset: stable local ids.
+ */
+export function registryFromEnvironment(env: NodeJS.ProcessEnv = process.env): SchemaRegistry {
+  const url = env.SCHEMA_REGISTRY_URL;
+  if (!url) return new LocalSchemaRegistry();
+  const auto = env.SCHEMA_REGISTRY_AUTO_REGISTER ?? 'true';
+  if (auto !== 'true' && auto !== 'false')
+    throw new ConfigError('SCHEMA_REGISTRY_AUTO_REGISTER', auto, 'true or false');
+  return new HttpSchemaRegistry(url, { autoRegister: auto === 'true' });
 }

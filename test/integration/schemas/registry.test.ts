@@ -104,3 +104,16 @@ test('an unreachable registry is retried with backoff, then a SchemaRegistryErro
   );
   expect(Date.now() - started).toBeGreaterThanOrEqual(150);
 });
+
+test('with auto-registration off (production) a schema is only looked up: unregistered fails with the deploy step to run, registered gives its id', async () => {
+  const name = subject('lookup');
+  const lookupOnly = new HttpSchemaRegistry(url, { autoRegister: false });
+  await expect(lookupOnly.register(name, v1)).rejects.toMatchObject({
+    status: 404,
+    message: expect.stringMatching(/not registered .* npm run schemas:check -- --register/),
+  });
+  expect(await lookupOnly.versions(name)).toEqual([]);
+  const id = await new HttpSchemaRegistry(url).register(name, v1);
+  expect(await lookupOnly.register(name, v1)).toBe(id);
+  await expect(lookupOnly.register(name, withCount)).rejects.toMatchObject({ status: 404 });
+});

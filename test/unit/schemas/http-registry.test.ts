@@ -8,8 +8,10 @@ import type { AddressInfo } from 'node:net';
 import type avro from 'avsc';
 import {
   HttpSchemaRegistry,
+  LocalSchemaRegistry,
   SchemaRegistryError,
   compatibilityOf,
+  registryFromEnvironment,
   subjectOf,
 } from '../../../schemas/index.ts';
 
@@ -116,4 +118,18 @@ test('a subject with no versions is new: compatible without asking the compatibi
     reasons: [],
   });
   expect(seen).toEqual(['GET /subjects/new-value/versions']);
+});
+
+test('registryFromEnvironment: local ids without a URL; SCHEMA_REGISTRY_AUTO_REGISTER is true or false', () => {
+  expect(registryFromEnvironment({})).toBeInstanceOf(LocalSchemaRegistry);
+  const production = registryFromEnvironment({
+    SCHEMA_REGISTRY_URL: base,
+    SCHEMA_REGISTRY_AUTO_REGISTER: 'false',
+  });
+  expect(production).toBeInstanceOf(HttpSchemaRegistry);
+  expect(production.autoRegister).toBe(false);
+  expect(registryFromEnvironment({ SCHEMA_REGISTRY_URL: base }).autoRegister).toBe(true);
+  expect(() =>
+    registryFromEnvironment({ SCHEMA_REGISTRY_URL: base, SCHEMA_REGISTRY_AUTO_REGISTER: 'no' }),
+  ).toThrow(/SCHEMA_REGISTRY_AUTO_REGISTER="no": true or false/);
 });

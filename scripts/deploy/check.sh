@@ -90,10 +90,14 @@ check "Dockerfile lint (dockerfile-utils $DOCKERFILE_UTILS_VERSION)" \
 check "helm lint --strict (default values)" "$BIN/helm" lint --strict --kube-version "$KUBERNETES_VERSION" "$CHART"
 check "helm lint --strict (values-production.yaml)" \
   "$BIN/helm" lint --strict --kube-version "$KUBERNETES_VERSION" -f "$PRODUCTION" "$CHART"
+check "helm lint --strict (values-production.yaml + values-per-service.yaml)" \
+  "$BIN/helm" lint --strict --kube-version "$KUBERNETES_VERSION" -f "$PRODUCTION" -f "$CHART/values-per-service.yaml" "$CHART"
 check "helm template | kubeconform -strict, Kubernetes $KUBERNETES_VERSION (default values)" \
   render_and_validate default
 check "helm template | kubeconform -strict, Kubernetes $KUBERNETES_VERSION (values-production.yaml)" \
   render_and_validate production -f "$PRODUCTION"
+check "helm template | kubeconform -strict, Kubernetes $KUBERNETES_VERSION (values-per-service.yaml: one workload per service)" \
+  render_and_validate per-service -f "$PRODUCTION" -f "$CHART/values-per-service.yaml"
 check "helm template | kubeconform -strict, Kubernetes $KUBERNETES_VERSION (KEDA, PodMonitor, PrometheusRule, Secrets)" \
   render_and_validate all-options "${ALL_OPTIONS[@]}"
 check "chart unit tests (node:test over helm template)" \

@@ -267,8 +267,12 @@ describe('no container runs as root', () => {
 });
 
 describe('values are checked', () => {
-  it('refuses a workload without core (the order API is served from it)', () => {
-    assert.match(renderError('--set', 'workloads.saga.services={payment}'), /services/);
+  it('refuses a workload with an unknown or no service', () => {
+    assert.match(renderError('--set', 'workloads.saga.services={shipping}'), /services/);
+    assert.match(
+      renderError('--set', 'workloads.saga.services=null', '--set', 'workloadDefaults.services=null'),
+      /services/,
+    );
   });
 
   it('refuses unknown settings', () => {
@@ -277,6 +281,42 @@ describe('values are checked', () => {
 
   it('refuses SASL without credentials', () => {
     assert.match(renderError('--set', 'kafka.sasl.enabled=true'), /kafka\.sasl\.username/);
+  });
+});
+
+describe('one workload per service (values-per-service.yaml)', () => {
+  const split = render(...production, '-f', join(chart, 'values-per-service.yaml'));
+  const services = (sts: K8sObject) =>
+    podSpec(sts).containers[0].env?.find((e) => e.name === 'SERVICES')?.value;
+
+  it('runs one StatefulSet per service, each with its own HPA at 70 % / 300 s and PDB', () => {
+    const sets = byKind(split, 'StatefulSet');
+    assert.deepEqual(sets.map(services).sort(), ['core', 'notification', 'payment', 'read-model']);
+    const hpas = byKind(split, 'HorizontalPodAutoscaler');
+    assert.deepEqual(
+      hpas.map((h) => get(h, 'spec.scaleTargetRef.name')).sort(),
+      sets.map((s) => s.metadata.name).sort(),
+    );
+    for (const hpa of hpas) {
+      assert.equal(get(hpa, 'spec.metrics.0.resource.target.averageUtilization'), 70);
+      assert.equal(get(hpa, 'spec.behavior.scaleUp.stabilizationWindowSeconds'), 300);
+    }
+    assert.equal(byKind(split, 'PodDisruptionBudget').length, 4);
+    // Each workload's own headless service, pod selector and PVC.
+    for (const sts of sets) {
+      assert.equal(get(sts, 'spec.serviceName'), `${sts.metadata.name}-headless`);
+      assert.equal((get(sts, 'spec.volumeClaimTemplates') as unknown[]).length, 1);
+    }
+  });
+
+  it('counts stream processes only where core runs', () => {
+    // 12 partitions: core may have 6 pods × 2 processes, payment 12 pods of one process.
+    const values = [...production, '-f', join(chart, 'values-per-service.yaml')];
+    render(...values, '--set', 'workloads.payment.autoscaling.maxReplicas=12');
+    assert.match(
+      renderError(...values, '--set', 'workloads.core.autoscaling.maxReplicas=7'),
+      /workloads\.core\.autoscaling\.maxReplicas \(7\) × streamProcesses \(2\) is above kafka\.partitions \(12\)/,
+    );
   });
 });
 

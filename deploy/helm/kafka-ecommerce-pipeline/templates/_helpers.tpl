@@ -77,11 +77,9 @@ a bad combination fails `helm template`/`install` with a message naming the valu
 {{- $_ := set $w "fullname" $fullname }}
 {{- $_ := set $w "headless" (printf "%s-headless" $fullname | trunc 63 | trimSuffix "-") }}
 {{- $_ := set $w "name" $name }}
-{{- if not (has "core" $w.services) }}
-{{- fail (printf "workloads.%s.services must include core: the app serves the order API from it (the per-service split is not built yet)" $name) }}
-{{- end }}
 {{- $partitions := int $root.Values.kafka.partitions }}
-{{- $processes := int $w.streamProcesses }}
+{{- /* STREAM_PROCESSES multiplies the members of the core's group only. */}}
+{{- $processes := ternary (int $w.streamProcesses) 1 (has "core" $w.services) }}
 {{- $members := dict "replicas" (int $w.replicas) }}
 {{- if $w.keda.enabled }}
 {{- $members = dict "keda.maxReplicaCount" (int $w.keda.maxReplicaCount) }}

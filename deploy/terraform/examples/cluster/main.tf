@@ -34,7 +34,8 @@ module "acls" {
   source = "../../modules/acls"
 
   application_id = local.application_id
-  # One workload runs every service today, so one principal for all.
+  # The default single workload runs every service, so one principal for all; with one workload
+  # per service (values-per-service.yaml) each can have its own.
   principals = {
     core         = local.principal
     payment      = local.principal

@@ -1,6 +1,7 @@
 import avro from 'avsc';
 import { ConfigError, ErrorCodes, SerdeError, StreamsError } from '../topology/errors.ts';
 import { schemaCatalog } from './catalog.ts';
+import { getSync } from './registry-sync-fetch.ts';
 import type { CompatibilityLevel } from './subjects.ts';
 
 /**
@@ -89,6 +90,7 @@ export interface CompatibilityResult {
 }
 
 const CONFLUENT_JSON = 'application/vnd.schemaregistry.v1+json';
+const MISS_TTL_MS = 60_000;
 
 /**
  * A Confluent-compatible registry over HTTP (`SCHEMA_REGISTRY_URL`), e.g. Apicurio's ccompat API
@@ -100,6 +102,8 @@ export class HttpSchemaRegistry implements SchemaRegistry {
   readonly url: string;
   readonly autoRegister: boolean;
   private readonly byId = new Map<number, avro.Type>();
+  /** Ids the registry said it does not know, with when: a flood of bad records asks once a minute. */
+  private readonly misses = new Map<number, number>();
   private readonly attempts: number;
   private readonly backoffMs: number;
   private readonly timeoutMs: number;
@@ -142,8 +146,32 @@ export class HttpSchemaRegistry implements SchemaRegistry {
     return id;
   }
 
+  /**
+   * A schema by id; an id not seen yet is fetched from the registry synchronously (once; an id the
+   * registry does not know is asked again only after a minute), so records that another producer
+   * wrote with a version registered after we started decode instead of being dead-lettered.
+   */
   typeById(id: number): avro.Type | undefined {
-    return this.byId.get(id);
+    const known = this.byId.get(id);
+    if (known) return known;
+    const missedAt = this.misses.get(id);
+    if (missedAt !== undefined && Date.now() - missedAt < MISS_TTL_MS) return undefined;
+    let body: string | undefined;
+    try {
+      body = getSync(`${this.url}/schemas/ids/${id}`, this.timeoutMs);
+    } catch (error) {
+      throw new SerdeError(`schema id ${id}: the registry could not be asked (${(error as Error).message})`, {
+        cause: error,
+      });
+    }
+    if (body === undefined) {
+      this.misses.set(id, Date.now());
+      return undefined;
+    }
+    const { schema } = JSON.parse(body) as { schema: string };
+    const type = avro.Type.forSchema(JSON.parse(schema) as avro.Schema, { wrapUnions: false });
+    this.byId.set(id, type);
+    return type;
   }
 
   async fetch(id: number): Promise<avro.Type> {

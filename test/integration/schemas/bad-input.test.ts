@@ -3,9 +3,15 @@
  * whose body does not decode with its schema, goes to the dead-letter topic with the reason, and
  * the records around it are processed.
  */
-import { SchemaRegistry as ConfluentClient } from '@kafkajs/confluent-schema-registry';
+import { randomUUID } from 'node:crypto';
+import { SchemaRegistry as ConfluentClient, SchemaType } from '@kafkajs/confluent-schema-registry';
 import pino from 'pino';
-import { HttpSchemaRegistry, createEventSerdes, type OrderCreated } from '../../../schemas/index.ts';
+import {
+  HttpSchemaRegistry,
+  createEventSerdes,
+  latestSchema,
+  type OrderCreated,
+} from '../../../schemas/index.ts';
 import { ensureRegistry } from '../../../stack/registry.ts';
 import { TopologyTestDriver } from '../../../testing/index.ts';
 import { Serdes, StreamsBuilder } from '../../../topology/index.ts';
@@ -72,4 +78,26 @@ test('unknown schema id and an undecodable body are dead-lettered with the reaso
   } finally {
     await driver.close();
   }
+});
+
+test('a record written with a schema version registered after start-up decodes (fetched on first sight), not dead-lettered', async () => {
+  const serdes = await createEventSerdes({ outputFormat: 'avro', registry: new HttpSchemaRegistry(url) });
+  const client = new ConfluentClient({ host: url });
+  // A newer producer's OrderCreated with an extra optional field, unique per run so its id is new.
+  const extra = `note_${randomUUID().slice(0, 8)}`;
+  const newer = {
+    ...(latestSchema('order-created').schema as { fields: object[] }),
+    fields: [
+      ...(latestSchema('order-created').schema as { fields: object[] }).fields,
+      { name: extra, type: ['null', 'string'], default: null },
+    ],
+  };
+  const { id } = await client.register(
+    { type: SchemaType.AVRO, schema: JSON.stringify(newer) },
+    { subject: `it-late-${extra}-value` },
+  );
+  const bytes = await client.encode(id, { ...order, [extra]: 'gift' });
+  const started = Date.now();
+  expect(serdes.input('order-created').deserialize('orders', bytes)).toEqual(order);
+  expect(Date.now() - started).toBeLessThan(5_000);
 });

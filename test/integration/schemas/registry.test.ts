@@ -4,6 +4,7 @@
  * the registry refusing what its level forbids, with its reason.
  */
 import { randomUUID } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import type avro from 'avsc';
 import { HttpSchemaRegistry, SchemaRegistryError, createEventSerdes } from '../../../schemas/index.ts';
 import { ensureRegistry } from '../../../stack/registry.ts';
@@ -12,6 +13,15 @@ import { ensureRegistry } from '../../../stack/registry.ts';
 const START_TIMEOUT_MS = 300_000;
 
 let url: string;
+
+/** A port nothing listens on: taken from the OS, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 beforeAll(async () => {
   url = await ensureRegistry();
 }, START_TIMEOUT_MS);
@@ -31,13 +41,14 @@ const countRequired = probe([
   { name: 'count', type: 'int' },
 ]);
 
-test('registers a schema and fetches it by id from a fresh client; the same schema keeps its id', async () => {
+test('registers a schema and fetches it by id from a fresh client (async and sync); the same schema keeps its id', async () => {
   const name = subject('register');
   const id = await new HttpSchemaRegistry(url).register(name, v1);
   const fresh = new HttpSchemaRegistry(url);
-  expect(fresh.typeById(id)).toBeUndefined();
   const type = await fresh.fetch(id);
   expect(type.toBuffer({ id: 'x' })).toEqual(Buffer.from([2, 0x78]));
+  // Serdes ask synchronously: an id not cached yet is fetched there and then.
+  expect(new HttpSchemaRegistry(url).typeById(id)?.name).toBe('test.Probe');
   expect(await fresh.register(name, v1)).toBe(id);
   expect(await fresh.versions(name)).toEqual([1]);
 });
@@ -94,13 +105,11 @@ test('createEventSerdes sets each event subject level (FULL_TRANSITIVE for outpu
 });
 
 test('an unreachable registry is retried with backoff, then a SchemaRegistryError names it (no silent fallback)', async () => {
-  const registry = new HttpSchemaRegistry('http://127.0.0.1:9/apis/ccompat/v7', {
-    attempts: 3,
-    backoffMs: 50,
-  });
+  const down = `http://127.0.0.1:${await closedPort()}/apis/ccompat/v7`;
+  const registry = new HttpSchemaRegistry(down, { attempts: 3, backoffMs: 50 });
   const started = Date.now();
   await expect(createEventSerdes({ outputFormat: 'json', registry })).rejects.toThrow(
-    /Schema registry http:\/\/127\.0\.0\.1:9\/apis\/ccompat\/v7 did not answer .* after 3 attempts/,
+    new RegExp(`Schema registry ${down} did not answer .* after 3 attempts: connect ECONNREFUSED`),
   );
   expect(Date.now() - started).toBeGreaterThanOrEqual(150);
 });

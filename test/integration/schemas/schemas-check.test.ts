@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +13,15 @@ import { ensureRegistry } from '../../../stack/registry.ts';
 
 const CLI = resolve(import.meta.dirname, '../../../scripts/schemas-check.ts');
 let url: string;
+
+/** A port nothing listens on: taken from the OS, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 let dir: string;
 let eventDir: string;
 let subject: string;
@@ -72,14 +82,9 @@ test('v1 registered by --register; an incompatible v2 fails with the registry re
   expect(accepted.status).toBe(0);
 });
 
-test('an unreachable registry fails the check with a clear error', () => {
-  const result = spawnSync(
-    process.execPath,
-    [CLI, '--url', 'http://127.0.0.1:9/apis/ccompat/v7', '--dir', dir],
-    {
-      encoding: 'utf8',
-    },
-  );
+test('an unreachable registry fails the check with a clear error', async () => {
+  const down = `http://127.0.0.1:${await closedPort()}/apis/ccompat/v7`;
+  const result = spawnSync(process.execPath, [CLI, '--url', down, '--dir', dir], { encoding: 'utf8' });
   expect(result.status).toBe(1);
-  expect(result.stderr).toMatch(/Schema registry http:\/\/127\.0\.0\.1:9\/apis\/ccompat\/v7 did not answer/);
+  expect(result.stderr).toMatch(new RegExp(`Schema registry ${down} did not answer .* ECONNREFUSED`));
 });

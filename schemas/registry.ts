@@ -91,6 +91,7 @@ export interface CompatibilityResult {
 
 const CONFLUENT_JSON = 'application/vnd.schemaregistry.v1+json';
 const MISS_TTL_MS = 60_000;
+const UNREACHABLE_TTL_MS = 5_000;
 
 /**
  * A Confluent-compatible registry over HTTP (`SCHEMA_REGISTRY_URL`), e.g. Apicurio's ccompat API
@@ -104,6 +105,7 @@ export class HttpSchemaRegistry implements SchemaRegistry {
   private readonly byId = new Map<number, avro.Type>();
   /** Ids the registry said it does not know, with when: a flood of bad records asks once a minute. */
   private readonly misses = new Map<number, number>();
+  private unreachable: { at: number; error: SerdeError } | undefined;
   private readonly attempts: number;
   private readonly backoffMs: number;
   private readonly timeoutMs: number;
@@ -156,13 +158,19 @@ export class HttpSchemaRegistry implements SchemaRegistry {
     if (known) return known;
     const missedAt = this.misses.get(id);
     if (missedAt !== undefined && Date.now() - missedAt < MISS_TTL_MS) return undefined;
+    // While the registry is unreachable, records with new ids fail fast instead of each waiting on it.
+    if (this.unreachable && Date.now() - this.unreachable.at < UNREACHABLE_TTL_MS)
+      throw this.unreachable.error;
     let body: string | undefined;
     try {
       body = getSync(`${this.url}/schemas/ids/${id}`, this.timeoutMs);
-    } catch (error) {
-      throw new SerdeError(`schema id ${id}: the registry could not be asked (${(error as Error).message})`, {
-        cause: error,
-      });
+    } catch (cause) {
+      const error = new SerdeError(
+        `schema id ${id}: the registry could not be asked (${(cause as Error).message})`,
+        { cause },
+      );
+      this.unreachable = { at: Date.now(), error };
+      throw error;
     }
     if (body === undefined) {
       this.misses.set(id, Date.now());

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import type avro from 'avsc';
 import {
   HttpSchemaRegistry,
@@ -132,4 +133,38 @@ test('registryFromEnvironment: local ids without a URL; SCHEMA_REGISTRY_AUTO_REG
   expect(() =>
     registryFromEnvironment({ SCHEMA_REGISTRY_URL: base, SCHEMA_REGISTRY_AUTO_REGISTER: 'no' }),
   ).toThrow(/SCHEMA_REGISTRY_AUTO_REGISTER="no": true or false/);
+});
+
+test('an id not seen yet is fetched synchronously; an id the registry does not know is not asked again at once', async () => {
+  // The synchronous fetch blocks this thread, so the scripted registry answers from a worker.
+  const worker = new Worker(
+    `const { createServer } = require('node:http');
+     const { parentPort } = require('node:worker_threads');
+     const seen = [];
+     const schema = ${JSON.stringify(JSON.stringify(schema))};
+     const server = createServer((req, res) => {
+       seen.push(req.method + ' ' + req.url);
+       const known = req.url === '/schemas/ids/41';
+       res.writeHead(known ? 200 : 404, { 'content-type': 'application/json' });
+       res.end(JSON.stringify(known ? { schema } : { error_code: 40403, message: 'Schema not found' }));
+     });
+     server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
+     parentPort.on('message', () => parentPort.postMessage(seen));`,
+    { eval: true },
+  );
+  try {
+    const port = await new Promise<number>((resolve) => worker.once('message', resolve));
+    const registry = new HttpSchemaRegistry(`http://127.0.0.1:${port}`);
+    expect(registry.typeById(41)?.name).toBe('T');
+    expect(registry.typeById(41)?.name).toBe('T');
+    expect(registry.typeById(42)).toBeUndefined();
+    expect(registry.typeById(42)).toBeUndefined();
+    worker.postMessage('seen?');
+    expect(await new Promise((resolve) => worker.once('message', resolve))).toEqual([
+      'GET /schemas/ids/41',
+      'GET /schemas/ids/42',
+    ]);
+  } finally {
+    await worker.terminate();
+  }
 });

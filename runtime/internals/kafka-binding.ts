@@ -44,12 +44,13 @@ export async function createKafkaPorts(
         partition: `${o.topic}:${o.partition}`,
         producerEpoch: o.producerEpoch,
         startOffset: String(o.startOffset),
+        ended: o.decision ?? null,
       }));
       if (error) log.error({ err: error, transactions }, 'aborting hanging transactions of ours failed');
       else
         log.warn(
           { transactions },
-          'aborted transactions of ours that partitions still held open (their markers were lost)',
+          'ended transactions of ours that partitions still held open (their markers were lost)',
         );
     },
   });

@@ -14,6 +14,8 @@ export interface OpenTransaction extends TopicPartition {
   readonly producerEpoch: number;
   readonly coordinatorEpoch: number;
   readonly startOffset: bigint;
+  /** How it was ended, once it was. */
+  readonly decision?: 'commit' | 'abort';
 }
 
 interface ActiveProducer {
@@ -47,9 +49,10 @@ interface DescribeProducersResponse {
  * open for good: their last stable offset stops there, read_committed readers (our restoration,
  * every downstream consumer) stop there, and the group's committed offsets answer "unstable"
  * forever. Once our producer has re-initialised, any transaction still open at an older epoch of
- * our producer id can only be such a leftover, and aborting it is what `kafka-transactions.sh
- * abort` does by hand. Its records are then aborted everywhere, and the stores, which may hold
- * them, are checked at restoration (restorer.ts).
+ * our producer id can only be such a leftover. It is ended as its coordinator decided when this
+ * process knows the decision (a commit whose marker was lost is committed: the other partitions of
+ * that transaction already were), and aborted otherwise — what `kafka-transactions.sh abort` does
+ * by hand. Stores that may hold aborted records are checked at restoration (restorer.ts).
  */
 export class HangingTransactions {
   private readonly client: MetadataSource;
@@ -93,8 +96,14 @@ export class HangingTransactions {
     return open;
   }
 
-  /** Writes an abort marker for each, at its own epoch, through the partition's leader. */
-  async abort(open: readonly OpenTransaction[]): Promise<void> {
+  /**
+   * Ends each one with the marker `decide` gives it — the coordinator's lost decision when we know
+   * it (see transaction-outcomes.ts), else abort — at its own epoch, through the partition's leader.
+   */
+  async end(
+    open: readonly OpenTransaction[],
+    decide: (open: OpenTransaction) => 'commit' | 'abort',
+  ): Promise<void> {
     if (open.length === 0) return;
     const byLeader = await this.partitionsByLeader([...new Set(open.map((o) => o.topic))]);
     for (const [broker, partitions] of byLeader) {
@@ -105,7 +114,7 @@ export class HangingTransactions {
       const markers = here.map((o) => ({
         producerId: o.producerId,
         producerEpoch: o.producerEpoch,
-        commit: false,
+        commit: decide(o) === 'commit',
         topics: [{ name: o.topic, partitionIndexes: [o.partition] }],
         coordinatorEpoch: o.coordinatorEpoch,
       }));

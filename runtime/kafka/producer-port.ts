@@ -9,6 +9,7 @@ import { toKafkaError, wrap } from './errors.ts';
 import { splitForRequests } from './request-splitter.ts';
 import { TransactionalOffsetCommitter } from './txn-offset-committer.ts';
 import { HangingTransactions, type OpenTransaction } from './hanging-transactions.ts';
+import { TransactionOutcomes } from './transaction-outcomes.ts';
 
 /** Where the consumer groups' committed offsets live: transactions add its partitions too. */
 const OFFSETS_TOPIC = '__consumer_offsets';
@@ -43,6 +44,8 @@ export class KafkaProducer implements ProducerPort {
   /** Topics our transactions write to: where a hanging transaction of ours can be. */
   private readonly writtenTopics: () => readonly string[];
   private readonly onHanging: (open: readonly OpenTransaction[], error: unknown) => void;
+  /** How our transactions ended, per epoch: the decision a hanging transaction must be given. */
+  private readonly outcomes = new TransactionOutcomes();
   /** The current client producer has not been through InitProducerId (and the hanging check) yet. */
   private needsInit = true;
 
@@ -90,6 +93,8 @@ export class KafkaProducer implements ProducerPort {
     const old = this.producer;
     const transaction = this.transaction;
     this.transaction = null;
+    // Whatever it was, it did not commit: the new producer's InitProducerId aborts it.
+    if (transaction) this.outcomes.ended('failed');
     this.producer = this.createProducer();
     this.needsInit = true;
     await this.init();
@@ -138,8 +143,13 @@ export class KafkaProducer implements ProducerPort {
     try {
       open = await hanging.find(topics, producerId, epoch);
       if (open.length === 0) return;
-      await hanging.abort(open);
-      this.onHanging(open, null);
+      const decided = open.map((o) => ({
+        ...o,
+        decision: this.outcomes.decision(o.producerId, o.producerEpoch, o, o.topic === OFFSETS_TOPIC),
+      }));
+      await hanging.end(decided, (o) => (o as (typeof decided)[number]).decision);
+      open = decided;
+      this.onHanging(decided, null);
     } catch (error) {
       this.onHanging(open, error);
     }
@@ -158,6 +168,9 @@ export class KafkaProducer implements ProducerPort {
     // not implicitly in the client, so the hanging-transaction check is never skipped.
     if (this.needsInit) await this.init();
     this.transaction = await wrap('beginTransaction', () => this.producer.beginTransaction(fresh));
+    const { producerId, producerEpoch } = this.producer;
+    if (producerId !== undefined && producerEpoch !== undefined)
+      this.outcomes.begin(producerId, producerEpoch);
   }
 
   /**
@@ -198,6 +211,7 @@ export class KafkaProducer implements ProducerPort {
       headers: new Map([...r.headers].map(([k, v]) => [Buffer.from(k, 'utf8'), v] as [Buffer, Buffer])),
     }));
     const transaction = this.transaction;
+    if (transaction) this.outcomes.wrote(records);
     const result = transaction
       ? await wrap('send', () => transaction.send({ messages }))
       : await wrap('send', () => this.producer.send({ messages }));
@@ -208,6 +222,7 @@ export class KafkaProducer implements ProducerPort {
     const transaction = this.requireTransaction('sendOffsets');
     const consumer = this.groupConsumer();
     if (!consumer) throw new KafkaClientError('sendOffsets needs the group consumer');
+    this.outcomes.wroteOffsets();
     await wrap('addOffsetsToTransaction', () => transaction.addConsumer(consumer));
     const producerId = this.producer.producerId;
     const producerEpoch = this.producer.producerEpoch;
@@ -225,7 +240,9 @@ export class KafkaProducer implements ProducerPort {
     const transaction = this.requireTransaction('commit');
     try {
       await transaction.commit();
+      this.outcomes.ended('committed');
     } catch (error) {
+      this.outcomes.ended('failed');
       throw toKafkaError('commitTransaction', error);
     } finally {
       if (transaction.completed) this.transaction = null;
@@ -235,6 +252,7 @@ export class KafkaProducer implements ProducerPort {
   async abort(): Promise<void> {
     const transaction = this.transaction;
     if (!transaction) return;
+    this.outcomes.ended('aborted');
     try {
       if (!transaction.completed) await transaction.abort();
     } catch (error) {

@@ -20,7 +20,7 @@ Environment (defaults in brackets):
                          three-broker stack; min.insync.replicas 2) [1]
   STATE_DIR              RocksDB state                     [./.stack/state]
   STORE_TYPE             rocksDB | in_memory               [rocksDB]
-  STORE_CACHE_MAX_BYTES  record cache per store and task   [1048576]
+  STORE_CACHE_MAX_BYTES  record cache per store and task (0 = off) [0]
   OUTPUT_FORMAT          json | avro                       [json]
   HTTP_HOST, HTTP_PORT   order API                         [127.0.0.1, 8080]
   APPLICATION_SERVER     host:port other instances reach this one on; queries

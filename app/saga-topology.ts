@@ -74,7 +74,7 @@ export function buildSagaTopology(
         ? Stores.inMemoryKeyValueStore(name)
         : Stores.persistentKeyValueStore(name);
     // Cached: hot keys (a popular SKU, an order moving through its states) are read from memory
-    // and logged once per commit; STORE_CACHE_MAX_BYTES=0 turns the caches off.
+    // and logged once per commit, when STORE_CACHE_MAX_BYTES gives them room (off by default).
     builder.addStateStore(Stores.keyValueStoreBuilder(supplier, key, valueSerde).withCachingEnabled());
   };
   if (parts.includes('core')) addCore(builder, config, ports, store);

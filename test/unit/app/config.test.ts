@@ -29,8 +29,9 @@ describe('pipeline config from the environment', () => {
     expect(() => pipelineConfigFromEnv({ APPLICATION_SERVER: 'http://x:1' })).toThrow(ConfigError);
   });
 
-  test('STORE_CACHE_MAX_BYTES: default 1 MiB, 0 turns the caches off, negative is refused', () => {
-    expect(pipelineConfigFromEnv({}).storeCacheMaxBytes).toBe(1_048_576);
+  test('STORE_CACHE_MAX_BYTES: off (0) by default, a size turns the caches on, negative is refused', () => {
+    expect(pipelineConfigFromEnv({}).storeCacheMaxBytes).toBe(0);
+    expect(pipelineConfigFromEnv({ STORE_CACHE_MAX_BYTES: '1048576' }).storeCacheMaxBytes).toBe(1_048_576);
     expect(pipelineConfigFromEnv({ STORE_CACHE_MAX_BYTES: '0' }).storeCacheMaxBytes).toBe(0);
     expect(() => pipelineConfigFromEnv({ STORE_CACHE_MAX_BYTES: '-1' })).toThrow(ConfigError);
   });

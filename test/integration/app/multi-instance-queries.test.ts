@@ -6,6 +6,7 @@ import { sagaTopics } from '../../../app/saga-topics.ts';
 import { startFakeGateway, type FakeGateway } from '../../../connectors/testing.ts';
 import { KafkaClient } from '../../../runtime/index.ts';
 import { BOOTSTRAP } from '../../support/kafka.ts';
+import { stockAndOrderEachSku } from '../../support/one-line-orders.ts';
 
 /**
  * Interactive queries across instances: two instances of the service (same application id, their
@@ -78,22 +79,7 @@ test('every instance answers for every key, forwarding to the owner; the survivo
     expect(await waitUntil(async () => (await fetch(`${url}/readyz`)).ok, 120_000)).toBe(true);
 
   const skus = Array.from({ length: 9 }, (_, i) => `SKU-${i}`);
-  await kafka.produce(
-    topics.stock,
-    skus.map((sku) => ({ key: sku, value: JSON.stringify({ sku, delta: 5 }) })),
-  );
-  const orders = skus.map((sku, i) => ({
-    orderId: `${run}-${i}`,
-    customerId: 'c',
-    items: [{ sku, quantity: 1, unitPrice: 100 }],
-    currency: 'EUR',
-    paymentMethod: 'card',
-    contact: {},
-  }));
-  await kafka.produce(
-    topics.orders,
-    orders.map((o) => ({ key: o.orderId, value: JSON.stringify(o) })),
-  );
+  const orders = await stockAndOrderEachSku(kafka, topics, run, skus, 5);
 
   // Every order through both doors, until all are SHIPPED; the two answers agree.
   const shipped = await waitUntil(async () => {

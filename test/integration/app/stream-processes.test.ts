@@ -6,6 +6,7 @@ import { sagaTopics } from '../../../app/saga-topics.ts';
 import { startFakeGateway, type FakeGateway } from '../../../connectors/testing.ts';
 import { KafkaClient } from '../../../runtime/index.ts';
 import { BOOTSTRAP } from '../../support/kafka.ts';
+import { stockAndOrderEachSku } from '../../support/one-line-orders.ts';
 
 /**
  * STREAM_PROCESSES=2: the service runs its saga core in two processes of one consumer group.
@@ -69,22 +70,7 @@ test('two stream processes share the core; the API answers for every key; they d
     await pause(200);
   }
   const skus = Array.from({ length: 12 }, (_, i) => `SKU-${i}`);
-  await kafka.produce(
-    topics.stock,
-    skus.map((sku) => ({ key: sku, value: JSON.stringify({ sku, delta: 10 }) })),
-  );
-  const orders = skus.map((sku, i) => ({
-    orderId: `${run}-${i}`,
-    customerId: 'c',
-    items: [{ sku, quantity: 1, unitPrice: 100 }],
-    currency: 'EUR',
-    paymentMethod: 'card',
-    contact: {},
-  }));
-  await kafka.produce(
-    topics.orders,
-    orders.map((o) => ({ key: o.orderId, value: JSON.stringify(o) })),
-  );
+  const orders = await stockAndOrderEachSku(kafka, topics, run, skus, 10);
 
   const statusOf = async (orderId: string) => {
     const response = await fetch(`${url}/orders/${orderId}`);

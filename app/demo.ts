@@ -16,6 +16,7 @@ import {
 } from '../connectors/testing.ts';
 import { createLogger } from '../runtime/index.ts';
 import { ensureStack } from '../stack/ensure-stack.ts';
+import { stackDir } from '../stack/paths.ts';
 import { pipelineConfigFromEnv } from './config.ts';
 import { checkBooks, printSummary, type DemoOrder } from './demo-books.ts';
 import { startPipeline } from './pipeline.ts';
@@ -77,6 +78,13 @@ function makeOrders(runId: string): DemoOrder[] {
 }
 
 async function main(): Promise<number> {
+  // The pipeline's JSON logs go to a file; the terminal shows the demo's own lines and errors.
+  process.env.LOG_FILE ??= join(
+    stackDir,
+    'logs',
+    `demo-${new Date().toISOString().replace(/[:.]/g, '-')}.log`,
+  );
+  say(`pipeline logs: ${process.env.LOG_FILE}`);
   say('starting the local stack (Kafka, PostgreSQL) if needed');
   await ensureStack();
   const gateway = await startFakeGateway({ declineRate: 0.02, failureRate: 0.05, latencyMs: 2, seed: 42 });
@@ -156,8 +164,10 @@ async function main(): Promise<number> {
       sms: sms.messages().length,
       webhooks: webhooks.deliveries().length,
     });
+    say(`pipeline logs in ${process.env.LOG_FILE}; metrics at ${pipeline.httpUrl}/metrics while it runs`);
     return books.violations.length === 0 ? 0 : 1;
   } finally {
+    say('stopping the pipeline');
     await pipeline.stop();
     await Promise.allSettled([gateway.close(), smtp.close(), sms.close(), webhooks.close()]);
     rmSync(stateDir, { recursive: true, force: true });

@@ -63,6 +63,7 @@ async function startPipelineParts(
     { name: topics.deadLetter, partitions: 1, ...durability(config.replicationFactor) },
   ]);
 
+  if (config.services.includes('payment')) await warnIfGatewayAway(config.paymentGatewayUrl, log);
   const readModel = await readModelPort(config);
   if (readModel) started.push(readModel);
   const serdes = await createEventSerdes({
@@ -141,4 +142,21 @@ async function startPipelineParts(
       await readModel?.close();
     },
   };
+}
+
+/**
+ * A gateway that does not answer makes every charge fail and every order end CANCELLED, which
+ * reads like a bug in the saga: say so once, at start, with what to do.
+ */
+async function warnIfGatewayAway(url: string, log: Logger): Promise<void> {
+  const answered = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(2000) }).then(
+    () => true,
+    () => false,
+  );
+  if (!answered)
+    log.warn(
+      { paymentGatewayUrl: url },
+      `the payment gateway at ${url} does not answer: every charge will fail and orders will end ` +
+        'CANCELLED. Set PAYMENT_GATEWAY_URL to your gateway (npm run demo starts a fake one)',
+    );
 }

@@ -123,17 +123,17 @@ export class KafkaProducer implements ProducerPort {
       this.producer.beginTransaction({ producerId: -1n, producerEpoch: -1 }),
     );
     await transaction.cancel();
-    await this.abortHangingTransactions();
+    await this.endHangingTransactions();
     this.needsInit = false;
   }
 
   /**
    * After InitProducerId every transaction of ours at an older epoch is over for the coordinator;
-   * one a partition still holds open lost its markers (see hanging-transactions.ts). Abort it, or
-   * the partition's last stable offset, our committed offsets and every read_committed reader of
-   * it wait for ever. A failure here is reported, not thrown: the next re-initialisation retries.
+   * one a partition still holds open lost its markers (see hanging-transactions.ts). End it as its
+   * coordinator decided (transaction-outcomes.ts), or the partition's last stable offset, our
+   * committed offsets and every read_committed reader of it wait for ever. A failure here is reported, not thrown: the next re-initialisation retries.
    */
-  private async abortHangingTransactions(): Promise<void> {
+  private async endHangingTransactions(): Promise<void> {
     const producerId = this.producer.producerId;
     const epoch = this.producer.producerEpoch;
     if (producerId === undefined || epoch === undefined) return;
@@ -147,7 +147,7 @@ export class KafkaProducer implements ProducerPort {
         ...o,
         decision: this.outcomes.decision(o.producerId, o.producerEpoch, o, o.topic === OFFSETS_TOPIC),
       }));
-      await hanging.end(decided, (o) => (o as (typeof decided)[number]).decision);
+      await hanging.end(decided, (o) => o.decision ?? 'abort');
       open = decided;
       this.onHanging(decided, null);
     } catch (error) {

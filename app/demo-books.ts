@@ -37,6 +37,8 @@ export async function checkBooks(options: {
   progress: (line: string) => void;
 }): Promise<Books> {
   const { pipeline, topics, orders } = options;
+  // order-status is JSON or Avro (OUTPUT_FORMAT): read it with the pipeline's own serde.
+  const statusSerde = pipeline.serdes.output('order-status-changed');
   const started = Date.now();
   const history = new Map<string, OrderStatusChanged[]>();
   let lastReport = 0;
@@ -45,7 +47,7 @@ export async function checkBooks(options: {
   while (terminalCount() < orders.length && Date.now() - started < options.timeoutMs) {
     for (const record of await pipeline.kafka.readNew(topics.orderStatus)) {
       if (!record.value) continue;
-      const event = JSON.parse(record.value.toString('utf8')) as OrderStatusChanged;
+      const event = statusSerde.deserialize(topics.orderStatus, record.value);
       history.set(event.orderId, [...(history.get(event.orderId) ?? []), event]);
     }
     if (Date.now() - lastReport > 2000) {

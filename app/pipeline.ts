@@ -1,5 +1,5 @@
 import { ConfigError } from '../topology/index.ts';
-import { createEventSerdes, registryFromEnvironment } from '../schemas/index.ts';
+import { createEventSerdes, registryFromEnvironment, type EventSerdes } from '../schemas/index.ts';
 import { KafkaClient, StreamsApp, StreamsMetrics, type Logger } from '../runtime/index.ts';
 import type { PipelineConfig } from './config.ts';
 import { buildHttpApi } from './http-api.ts';
@@ -15,6 +15,8 @@ export interface RunningPipeline {
   /** Every service of the saga, each its own StreamsApp. */
   apps: ReadonlyMap<SagaPart, StreamsApp>;
   kafka: KafkaClient;
+  /** The event serdes it runs with (JSON or Avro per OUTPUT_FORMAT), to read its outputs. */
+  serdes: EventSerdes;
   httpUrl: string;
   stop(): Promise<void>;
 }
@@ -133,6 +135,7 @@ async function startPipelineParts(
     app,
     apps,
     kafka,
+    serdes,
     httpUrl,
     async stop() {
       await server.close();

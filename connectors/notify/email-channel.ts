@@ -73,24 +73,22 @@ export class EmailChannel implements NotificationChannel {
 
   /** One delivery, as a client span (child of the record being processed) named after the channel. */
   send(message: NotificationMessage): Promise<DeliveryOutcome> {
-    return trace
-      .getTracer('kafka-ecommerce-pipeline.connectors')
-      .startActiveSpan(
-        'smtp send',
-        {
-          kind: SpanKind.CLIENT,
-          attributes: { 'notification.channel': 'email', 'order.id': message.orderId },
-        },
-        async (span) => {
-          try {
-            const outcome = await this.deliver(message);
-            if (!outcome.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.reason });
-            return outcome;
-          } finally {
-            span.end();
-          }
-        },
-      );
+    return trace.getTracer('kafka-ecommerce-pipeline.connectors').startActiveSpan(
+      'smtp send',
+      {
+        kind: SpanKind.CLIENT,
+        attributes: { 'notification.channel': 'email', 'order.id': message.orderId },
+      },
+      async (span) => {
+        try {
+          const outcome = await this.deliver(message);
+          if (!outcome.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.reason });
+          return outcome;
+        } finally {
+          span.end();
+        }
+      },
+    );
   }
 
   private async deliver(message: NotificationMessage): Promise<DeliveryOutcome> {

@@ -92,11 +92,16 @@ test('every instance answers for every key, forwarding to the owner; the survivo
     return true;
   }, 90_000);
   expect(shipped).toBe(true);
+  // SHIPPED is visible a moment before the inventory applies the shipment: wait until nothing is reserved.
+  const stockAt = async (url: string, sku: string) =>
+    (await (await fetch(`${url}/stock/${sku}`)).json()) as { sku: string; onHand: number; reserved: number };
+  await waitUntil(
+    async () => (await Promise.all(skus.map((sku) => stockAt(a.url, sku)))).every((s) => s.reserved === 0),
+    20_000,
+  );
   for (const sku of skus)
     for (const { url } of [a, b])
-      expect(await (await fetch(`${url}/stock/${sku}`)).json()).toEqual(
-        expect.objectContaining({ sku, onHand: 4, reserved: 0 }),
-      );
+      expect(await stockAt(url, sku)).toEqual(expect.objectContaining({ sku, onHand: 4, reserved: 0 }));
 
   // Each instance holds only part of the keys: the rest were forwarded.
   for (const { url } of [a, b]) {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +26,10 @@ beforeAll(async () => {
   kafka = await KafkaClient.connect({ bootstrapServers: [BOOTSTRAP], clientId: `${run}-test` });
   stateDir = mkdtempSync(join(tmpdir(), 'stream-processes-'));
 });
+/** The service under test: killed in afterAll too, so a failed assertion never leaves it running. */
+let service: ChildProcess | null = null;
 afterAll(async () => {
+  service?.kill('SIGKILL');
   await kafka?.close();
   await gateway?.close();
   rmSync(stateDir, { recursive: true, force: true });
@@ -57,6 +60,7 @@ test('two stream processes share the core; the API answers for every key; they d
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  service = child;
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {
@@ -84,10 +88,15 @@ test('two stream processes share the core; the API answers for every key; they d
     await pause(500);
   }
   expect(statuses).toEqual(orders.map(() => 'SHIPPED'));
-  for (const sku of skus) {
-    const stock = (await (await fetch(`${url}/stock/${sku}`)).json()) as { onHand: number; reserved: number };
-    expect([sku, stock.onHand, stock.reserved]).toEqual([sku, 9, 0]);
+  // SHIPPED is visible a moment before the inventory applies the shipment to the stock: wait for it.
+  const stockOf = async (sku: string) =>
+    (await (await fetch(`${url}/stock/${sku}`)).json()) as { onHand: number; reserved: number };
+  let stocks = await Promise.all(skus.map(stockOf));
+  for (let i = 0; i < 100 && stocks.some((s) => s.reserved !== 0); i++) {
+    await pause(200);
+    stocks = await Promise.all(skus.map(stockOf));
   }
+  expect(stocks.map((s, i) => [skus[i], s.onHand, s.reserved])).toEqual(skus.map((sku) => [sku, 9, 0]));
   // Both processes own tasks of the core group: some orders are not in this process's stores,
   // and the API above answered them from the other process.
   const localOnly = await Promise.all(orders.map((o) => fetch(`${url}/orders/${o.orderId}?local=1`)));

@@ -39,13 +39,27 @@ export class KafkaAdmin implements AdminPort {
             cause: error,
           });
         }
-        const existing = (await this.partitionCounts([topic.name])).get(topic.name);
+        const existing = await this.partitionCountOnceVisible(topic.name);
         if (existing !== topic.partitions) {
           throw new KafkaClientError(
-            `Topic ${topic.name} exists with ${existing} partitions, but ${topic.partitions} are required`,
+            `Topic ${topic.name} exists with ${existing ?? 'an unknown number of'} partitions, but ${topic.partitions} are required`,
           );
         }
       }
+    }
+  }
+
+  /**
+   * Another instance that creates the same topic a moment earlier makes ours answer
+   * TOPIC_ALREADY_EXISTS before the topic shows in the metadata: wait for it to show (a few
+   * seconds at most) instead of calling its partition count "undefined".
+   */
+  private async partitionCountOnceVisible(topic: string): Promise<number | undefined> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const count = (await this.partitionCounts([topic])).get(topic);
+      if (count !== undefined || Date.now() > deadline) return count;
+      await new Promise((r) => setTimeout(r, 100));
     }
   }
 
@@ -83,7 +97,8 @@ export class KafkaAdmin implements AdminPort {
     );
     for (const topic of present) {
       const info = metadata.topics.get(topic);
-      if (info) counts.set(topic, info.partitionsCount);
+      // A topic still being created can be listed before its partitions are: not known yet.
+      if (info && info.partitionsCount > 0) counts.set(topic, info.partitionsCount);
     }
     return counts;
   }

@@ -1,4 +1,11 @@
-import { Admin, Connection, initProducerIdV5, produceV11, txnOffsetCommitV4 } from '@platformatic/kafka';
+import {
+  Admin,
+  Connection,
+  findCoordinatorV6,
+  initProducerIdV5,
+  produceV11,
+  txnOffsetCommitV4,
+} from '@platformatic/kafka';
 import { KafkaProducer } from '../../../runtime/kafka/producer-port.ts';
 import type { OpenTransaction } from '../../../runtime/kafka/hanging-transactions.ts';
 import { brokerErrorNames } from '../../../runtime/kafka/errors.ts';
@@ -15,6 +22,10 @@ import { BOOTSTRAP, TestKafka, uniqueName } from '../../support/kafka.ts';
  * the duration). Re-initialising our producer must find it and abort it.
  */
 const VERIFICATION = 'transaction.partition.verification.enable';
+/** FindCoordinator's key type of a consumer group. */
+const GROUP_KEY = 0;
+/** FindCoordinator's key type of a transactional id. */
+const TRANSACTION_KEY = 1;
 let kafka: TestKafka;
 beforeAll(async () => {
   kafka = await TestKafka.connect();
@@ -32,6 +43,24 @@ async function brokerDefault(change: string[]): Promise<void> {
     ...change,
   ]);
   if (code !== 0) throw new Error(`kafka-configs ${change.join(' ')} exited ${code}`);
+}
+
+/**
+ * The raw requests here have none of the client's retries. Right after another test restarted the
+ * broker, or on a fresh broker, the group coordinator can still be loading (or creating) the
+ * partition of `__consumer_offsets` that holds our group and answers NOT_COORDINATOR (CI saw it):
+ * ask again, as a client would.
+ */
+const SETTLING = new Set(['NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE']);
+async function whileCoordinatorSettles<T>(request: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await request();
+    } catch (error) {
+      if (attempt >= 50 || !brokerErrorNames(error).some((n) => SETTLING.has(n))) throw error;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
 
 async function lastStableOffset(topic: string): Promise<bigint> {
@@ -61,13 +90,14 @@ test('re-initialising the producer aborts a transaction of ours that a partition
   await connection.connect(host, Number(port));
   await brokerDefault(['--add-config', `${VERIFICATION}=false`]);
   try {
-    const { producerId, producerEpoch } = (await initProducerIdV5.api.async(
-      connection,
-      transactionalId,
-      60_000,
-      -1n,
-      -1,
-    )) as { producerId: bigint; producerEpoch: number };
+    const { producerId, producerEpoch } = await whileCoordinatorSettles(async () => {
+      // Likewise `__transaction_state` for a transaction coordinator.
+      await findCoordinatorV6.api.async(connection, TRANSACTION_KEY, [transactionalId]);
+      return (await initProducerIdV5.api.async(connection, transactionalId, 60_000, -1n, -1)) as {
+        producerId: bigint;
+        producerEpoch: number;
+      };
+    });
     await produceV11.api.async(
       connection,
       -1,
@@ -76,17 +106,21 @@ test('re-initialising the producer aborts a transaction of ours that a partition
       { producerId, producerEpoch, transactionalId },
     );
     // The same transaction also holds an offset commit of a group: its offsets read "unstable".
-    await txnOffsetCommitV4.api.async(
-      connection,
-      transactionalId,
-      group,
-      producerId,
-      producerEpoch,
-      -1,
-      '',
-      null,
-      [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1 }] }],
-    );
+    await whileCoordinatorSettles(async () => {
+      // On a fresh broker `__consumer_offsets` exists only once someone asks for a coordinator.
+      await findCoordinatorV6.api.async(connection, GROUP_KEY, [group]);
+      return txnOffsetCommitV4.api.async(
+        connection,
+        transactionalId,
+        group,
+        producerId,
+        producerEpoch,
+        -1,
+        '',
+        null,
+        [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1 }] }],
+      );
+    });
   } finally {
     await brokerDefault(['--delete-config', VERIFICATION]);
     await connection.close();

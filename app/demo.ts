@@ -16,6 +16,7 @@ import {
 } from '../connectors/testing.ts';
 import { createLogger } from '../runtime/index.ts';
 import { ensureStack } from '../stack/ensure-stack.ts';
+import { stackConfig } from '../stack/config.ts';
 import { stackDir } from '../stack/paths.ts';
 import { ensureRegistry } from '../stack/registry.ts';
 import { pipelineConfigFromEnv } from './config.ts';
@@ -111,7 +112,7 @@ async function main(): Promise<number> {
     smtp: { host: smtp.host, port: smtp.port, from: 'orders@example.com' },
     sms: { providerUrl: sms.messagesUrl, apiKey: 'demo-key', from: 'SHOP' },
     webhook: { url: webhooks.url, secret: 'demo-secret' },
-    databaseUrl: process.env.DATABASE_URL ?? 'postgres://pipeline:pipeline@127.0.0.1:15432/pipeline',
+    databaseUrl: stackConfig.databaseUrl,
   };
   const topics = sagaTopics(config.applicationId, config.topicPrefix);
   say(`run ${runId}: starting the pipeline (topics prefixed ${config.topicPrefix})`);

@@ -2,7 +2,7 @@
  * The local stack: Apache Kafka (KRaft, from Maven Central jars; one broker or a cluster of three)
  * and PostgreSQL 15, on 127.0.0.1 non-default ports, data and logs in .stack/.
  */
-import { KAFKA_PORT, stackConfig } from './config.ts';
+import { KAFKA_PORT, POSTGRES_PORT, REGISTRY_PORT, stackConfig } from './config.ts';
 import { kafkaStatus, startKafka, stopKafka } from './kafka-broker.ts';
 import { BROKER_COUNTS } from './kafka-cluster.ts';
 import { KAFKA_TOOLS, runKafkaTool } from './kafka-tools.ts';
@@ -14,13 +14,13 @@ const HELP = `Usage: npm run stack:up [-- --brokers 3] [--registry] | stack:down
        npm run kafka -- <tool> [tool args]
 
 Commands:
-  up        start Kafka (127.0.0.1:${KAFKA_PORT}) and PostgreSQL (127.0.0.1:15432) if not running
+  up        start Kafka (127.0.0.1:${KAFKA_PORT}) and PostgreSQL (127.0.0.1:${POSTGRES_PORT}) if not running
             --brokers 3   a KRaft cluster of three broker+controller nodes instead of one:
                           brokers on ${KAFKA_PORT}, ${KAFKA_PORT + 2}, ${KAFKA_PORT + 4}, controllers on ${KAFKA_PORT + 1}, ${KAFKA_PORT + 3}, ${KAFKA_PORT + 5};
                           replication factor 3 and min.insync.replicas 2 by default
                           (run the app with REPLICATION_FACTOR=3)
             --registry    also a schema registry: Apicurio Registry ${APICURIO_VERSION}, Confluent API on
-                          http://127.0.0.1:18081/apis/ccompat/v7 (SCHEMA_REGISTRY_URL), in-memory;
+                          http://127.0.0.1:${REGISTRY_PORT}/apis/ccompat/v7 (SCHEMA_REGISTRY_URL), in-memory;
                           first run fetches it with Maven and, on Java < 21, a Java runtime with pip
   down      stop all (one broker or all three, PostgreSQL, the registry if running)
   status    say what is running, each Kafka node on its own line
@@ -31,7 +31,8 @@ Commands:
 
 Data and logs: ${stackDir}
 Environment: KAFKA_BOOTSTRAP, DATABASE_URL, STACK_DIR, PG_BIN,
-             STACK_KAFKA_PORT (Kafka's base port [19092]: with STACK_DIR, a second stack beside the first)`;
+             STACK_KAFKA_PORT [19092], STACK_POSTGRES_PORT [15432], STACK_REGISTRY_PORT [18081]
+             (with STACK_DIR, a second stack beside the first)`;
 
 /** `--brokers N` (or `--brokers=N`) from the arguments of `up`; one broker when absent. */
 function brokerCount(args: readonly string[]): number {

@@ -2,23 +2,24 @@
  * Addresses of the local stack. Non-default ports so a developer's own Kafka (9092) or PostgreSQL
  * (5432) never collides with ours. Override with KAFKA_BOOTSTRAP / DATABASE_URL.
  *
- * STACK_KAFKA_PORT moves the stack's Kafka (with STACK_DIR, a whole second stack) beside the
- * default one: the first broker listens there, its controller one port above; in a cluster node n
- * takes the next pair (see kafka-node.ts).
+ * STACK_KAFKA_PORT moves the stack's Kafka (with STACK_DIR, STACK_POSTGRES_PORT and
+ * STACK_REGISTRY_PORT, a whole second stack) beside the default one: the first broker listens
+ * there, its controller one port above; in a cluster node n takes the next pair (see kafka-node.ts).
  */
-function basePort(raw: string | undefined, fallback: number): number {
+function basePort(variable: string, fallback: number): number {
+  const raw = process.env[variable];
   if (raw === undefined || raw === '') return fallback;
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 1024 || port > 65_000)
-    throw new Error(`STACK_KAFKA_PORT=${raw}: expected an integer from 1024 to 65000`);
+    throw new Error(`${variable}=${raw}: expected an integer from 1024 to 65000`);
   return port;
 }
 
-export const KAFKA_PORT = basePort(process.env.STACK_KAFKA_PORT, 19092);
+export const KAFKA_PORT = basePort('STACK_KAFKA_PORT', 19092);
 export const KAFKA_CONTROLLER_PORT = KAFKA_PORT + 1;
-export const POSTGRES_PORT = 15432;
+export const POSTGRES_PORT = basePort('STACK_POSTGRES_PORT', 15432);
 /** The schema registry (Apicurio, `npm run stack:up -- --registry`); its management port is one above. */
-export const REGISTRY_PORT = 18081;
+export const REGISTRY_PORT = basePort('STACK_REGISTRY_PORT', 18081);
 
 export const stackConfig = {
   kafkaBootstrap: process.env.KAFKA_BOOTSTRAP ?? `127.0.0.1:${KAFKA_PORT}`,

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, openSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { KafkaAdmin } from '../../runtime/kafka/index.ts';
+import { KAFKA_PORT } from '../../stack/config.ts';
 
 /** The pid of the process listening on `port` (the broker), from `ss`. */
 function listenerPid(port: number): number {
@@ -28,7 +29,7 @@ async function brokerAnswers(bootstrap: string): Promise<boolean> {
  * again with the exact command line, working directory and environment it had, so it comes back
  * with its own data. Works whoever started it (the stack script here or in CI).
  */
-export async function restartBroker(port = 19092): Promise<{ downMs: number }> {
+export async function restartBroker(port = KAFKA_PORT): Promise<{ downMs: number }> {
   const pid = listenerPid(port);
   const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
   const cwd = readlinkSync(`/proc/${pid}/cwd`);

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { stackConfig } from '../../stack/config.ts';
 import { resolveStreamsConfig } from '../../runtime/config.ts';
 import { KafkaClient, type ConsumedRecord } from '../../runtime/index.ts';
 import { createLogger } from '../../runtime/logger.ts';
 import { createKafkaPorts } from '../../runtime/internals/kafka-binding.ts';
 import type { KafkaPorts } from '../../runtime/internals/ports.ts';
 
-export const BOOTSTRAP = process.env.KAFKA_BOOTSTRAP ?? '127.0.0.1:19092';
+export const BOOTSTRAP = stackConfig.kafkaBootstrap;
 
 /** A unique, valid topic or application name per test run, so reruns never see old data. */
 export function uniqueName(prefix: string): string {

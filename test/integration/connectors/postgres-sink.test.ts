@@ -1,3 +1,4 @@
+import { stackConfig } from '../../../stack/config.ts';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { migrate } from '../../../connectors/postgres/migrate.ts';
@@ -8,7 +9,7 @@ import {
   type SinkRecord,
 } from '../../../connectors/postgres/order-status-sink.ts';
 
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://pipeline:pipeline@127.0.0.1:15432/pipeline';
+const DATABASE_URL = stackConfig.databaseUrl;
 
 // Unique per run: the database is shared with other test files and earlier runs.
 const run = randomUUID().slice(0, 8);

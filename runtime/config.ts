@@ -60,6 +60,14 @@ export interface StreamsConfig {
    * cached store has its own). 0 turns every cache off.
    */
   storeCacheMaxBytes: number;
+  /**
+   * Kafka Streams' `num.standby.replicas`: how many other instances keep a warm copy of each task's
+   * stores, read from its changelogs. When the owner goes, the task moves to an instance holding
+   * a copy, which restores only the tail instead of the whole changelog. 0 keeps none.
+   */
+  numStandbyReplicas: number;
+  /** How often a standby reads what its changelogs gained (its lag behind the active task). */
+  standbyCatchUpIntervalMs: number;
 }
 
 export type StreamsConfigInput = Partial<StreamsConfig> &
@@ -83,6 +91,8 @@ export function defaultStreamsConfig(applicationId: string): Omit<StreamsConfig,
     taskTimeoutMs: 300_000,
     taskStallTimeoutMs: 20_000,
     storeCacheMaxBytes: 1_048_576,
+    numStandbyReplicas: 0,
+    standbyCatchUpIntervalMs: 1000,
   };
 }
 
@@ -124,6 +134,9 @@ export function resolveStreamsConfig(input: StreamsConfigInput): StreamsConfig {
   positiveInteger('taskStallTimeoutMs', config.taskStallTimeoutMs);
   if (!Number.isInteger(config.storeCacheMaxBytes) || config.storeCacheMaxBytes < 0)
     throw new ConfigError('storeCacheMaxBytes', config.storeCacheMaxBytes, 'an integer >= 0');
+  if (!Number.isInteger(config.numStandbyReplicas) || config.numStandbyReplicas < 0)
+    throw new ConfigError('numStandbyReplicas', config.numStandbyReplicas, 'an integer >= 0');
+  positiveInteger('standbyCatchUpIntervalMs', config.standbyCatchUpIntervalMs);
   if (config.internalTopicPartitions !== null)
     positiveInteger('internalTopicPartitions', config.internalTopicPartitions);
   if (!/^[a-zA-Z0-9._-]{1,100}$/.test(config.instanceId)) {

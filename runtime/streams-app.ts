@@ -77,6 +77,7 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
     this.setState('STARTING');
     const ports = await createKafkaPorts(this.config, this.log, {
       writtenTopics: () => this.writtenTopics(),
+      localState: () => this.tasks?.localStatePartitions() ?? [],
     });
     this.ports = ports;
     this.metadata = new StreamsMetadataCache(ports.admin, this.config.applicationId);

@@ -86,7 +86,11 @@ export class Committer {
         // Java producer pipelines sendOffsetsToTransaction, instead of one round trip after the other.
         const [sent, offsetsAdded] = await Promise.allSettled([
           records.length > 0 ? producer.send(records) : Promise.resolve(new Map<string, bigint>()),
-          offsets.length > 0 ? producer.sendOffsets(offsets, consumer.groupMetadata()) : Promise.resolve(),
+          offsets.length > 0
+            ? producer.sendOffsets(offsets, consumer.groupMetadata(offsets), () =>
+                consumer.groupMetadataAfterRebalance(offsets),
+              )
+            : Promise.resolve(),
         ]);
         if (sent.status === 'rejected') throw sent.reason;
         if (offsetsAdded.status === 'rejected') throw offsetsAdded.reason;

@@ -17,7 +17,7 @@ import type { KafkaPorts } from './ports.ts';
 export async function createKafkaPorts(
   config: StreamsConfig,
   log: Logger,
-  options: { writtenTopics?: () => readonly string[] } = {},
+  options: { writtenTopics?: () => readonly string[]; localState?: () => readonly number[] } = {},
 ): Promise<KafkaPorts> {
   const settings = {
     clientId: `${config.applicationId}-${config.instanceId}`,
@@ -29,6 +29,7 @@ export async function createKafkaPorts(
       groupId: config.applicationId,
       groupInstanceId: config.instanceId,
       applicationServer: config.applicationServer,
+      ...(options.localState ? { localState: options.localState } : {}),
     },
     log.child({ component: 'consumer' }),
   );

@@ -55,7 +55,13 @@ export interface GroupConsumerPort {
   position(partition: TopicPartition): bigint | undefined;
   commit(offsets: readonly OffsetToCommit[]): Promise<void>;
   committed(partitions: readonly TopicPartition[]): Promise<Map<string, bigint | null>>;
-  groupMetadata(): GroupMetadata;
+  /** The group generation to fence a transaction with whose consumed offsets cover `partitions`. */
+  groupMetadata(partitions?: readonly TopicPartition[]): GroupMetadata;
+  /**
+   * After the coordinator refused that generation (a rebalance is completing): the generation to
+   * retry with once this member has its new assignment, or null when the commit must fail.
+   */
+  groupMetadataAfterRebalance(partitions: readonly TopicPartition[]): Promise<GroupMetadata | null>;
   close(): Promise<void>;
 }
 
@@ -64,7 +70,12 @@ export interface ProducerPort {
   begin(): Promise<void>;
   /** Returns, per `topic:partition`, the offset of the last record written. */
   send(records: readonly ProducedRecord[]): Promise<Map<string, bigint>>;
-  sendOffsets(offsets: readonly OffsetToCommit[], group: GroupMetadata): Promise<void>;
+  /** `retryWith`: asked once when the coordinator refuses `group`'s generation (ILLEGAL_GENERATION). */
+  sendOffsets(
+    offsets: readonly OffsetToCommit[],
+    group: GroupMetadata,
+    retryWith?: () => Promise<GroupMetadata | null>,
+  ): Promise<void>;
   commit(): Promise<void>;
   abort(): Promise<void>;
   /** Initialises the transactional id now (fences and aborts what an earlier producer left open). */

@@ -6,6 +6,7 @@ import { headersFor, runInSpan, startProcessSpan } from '../tracing/trace-contex
 import type { CommitBuffer } from './commit-buffer.ts';
 import type { Committer } from './committer.ts';
 import { Mutex } from './mutex.ts';
+import { inTimestampOrder } from './timestamp-order.ts';
 import { ProgressWatchdog } from './progress-watchdog.ts';
 import type { ConsumedRecord, KafkaPorts, TopicPartition } from './ports.ts';
 import { tpKey } from './ports.ts';
@@ -227,8 +228,9 @@ export class StreamThread {
       list.push(record);
       byTask.set(task, list);
     }
+    for (const [task, list] of byTask) byTask.set(task, inTimestampOrder(list));
     // Tasks are independent: overlap their (possibly async) processing; within a task, records go
-    // strictly one at a time in offset order. A huge fetch is committed in slices, all tasks at a
+    // strictly one at a time, oldest first across its partitions, in offset order within each. A huge fetch is committed in slices, all tasks at a
     // slice boundary, so latency stays bounded and no commit ever sees a half-processed record.
     const size = this.config.maxRecordsPerCommit;
     for (let start = 0; this.running; start += size) {

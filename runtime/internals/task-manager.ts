@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatTaskId, type TaskId, type Topology } from '../../topology/index.ts';
 import type { StateStore } from '../../state-stores/state-store.ts';
@@ -161,6 +162,25 @@ export class TaskManager {
 
   async closeAll(clean: boolean): Promise<void> {
     await this.close([...this.tasks.keys()], clean);
+  }
+
+  /**
+   * Task partitions whose state is on this instance's disk: running tasks, and the directories
+   * tasks left behind (their stores restore only what they missed if the task comes back).
+   */
+  localStatePartitions(): number[] {
+    const partitions = new Set(this.all().map((t) => t.id.partition));
+    let names: string[] = [];
+    try {
+      names = readdirSync(join(this.config.stateDir, this.config.applicationId));
+    } catch {
+      // No state directory yet: nothing on disk.
+    }
+    for (const name of names) {
+      const match = /^\d+_(\d+)$/.exec(name);
+      if (match) partitions.add(Number(match[1]));
+    }
+    return [...partitions].sort((a, b) => a - b);
   }
 
   /** Task names owning any of `partitions`. */

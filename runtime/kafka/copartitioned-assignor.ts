@@ -3,12 +3,15 @@ import type {
   ExtendedGroupProtocolSubscription,
   GroupPartitionsAssignments,
 } from '@platformatic/kafka';
+import { decodeMemberUserData } from './member-user-data.ts';
+import { planTasks, type MemberState } from './sticky-task-plan.ts';
 
 /**
  * Assigns partition p of every subscribed topic to the same member, so a task's co-partitioned
- * sources (e.g. `stock` and the reservation repartition topic) always live in one process.
- * Partition numbers are spread round-robin over the members sorted by id: deterministic, so
- * every member computes the same plan.
+ * sources (e.g. `stock` and the reservation repartition topic) always live in one process. Which
+ * member gets which partition number is the sticky, state-aware plan of `planTasks`, built from
+ * what each member said in its user data; when every member rebalances cooperatively, a partition
+ * that moves between live members is first assigned to nobody (see sticky-task-plan.ts).
  */
 export function copartitionedAssignor(
   _current: string,
@@ -16,23 +19,24 @@ export function copartitionedAssignor(
   topics: Set<string>,
   metadata: ClusterMetadata,
 ): GroupPartitionsAssignments[] {
-  const memberIds = [...members.keys()].sort();
-  const plans = new Map(
-    memberIds.map((id) => [id, new Map<string, { topic: string; partitions: number[] }>()]),
-  );
-  const maxPartitions = Math.max(0, ...[...topics].map((t) => metadata.topics.get(t)?.partitionsCount ?? 0));
-  for (let partition = 0; partition < maxPartitions; partition++) {
-    const member = memberIds[partition % memberIds.length] as string;
-    const plan = plans.get(member) as Map<string, { topic: string; partitions: number[] }>;
-    for (const topic of topics) {
-      if (partition >= (metadata.topics.get(topic)?.partitionsCount ?? 0)) continue;
-      const entry = plan.get(topic) ?? { topic, partitions: [] };
-      entry.partitions.push(partition);
-      plan.set(topic, entry);
-    }
+  const states: MemberState[] = [];
+  let cooperative = members.size > 0;
+  for (const [memberId, subscription] of members) {
+    const data = decodeMemberUserData(subscription.metadata);
+    // A member of an older version (rolling upgrade) neither revokes first nor reports ownership:
+    // the whole group then rebalances in one round, as before.
+    cooperative &&= data.cooperative;
+    states.push({ memberId, owned: data.owned, ownedGeneration: data.ownedGeneration, warm: data.warm });
   }
-  return memberIds.map((memberId) => ({
-    memberId,
-    assignments: plans.get(memberId) as Map<string, { topic: string; partitions: number[] }>,
-  }));
+  const taskCount = Math.max(0, ...[...topics].map((t) => metadata.topics.get(t)?.partitionsCount ?? 0));
+  const plan = planTasks(states, taskCount, { cooperative });
+  return [...plan.active].map(([memberId, partitions]) => {
+    const assignments = new Map<string, { topic: string; partitions: number[] }>();
+    for (const topic of topics) {
+      const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
+      const mine = partitions.filter((p) => p < count);
+      if (mine.length > 0) assignments.set(topic, { topic, partitions: mine });
+    }
+    return { memberId, assignments };
+  });
 }

@@ -14,6 +14,7 @@ import { baseOptions, type ClientSettings } from './client-options.ts';
 import { copartitionedAssignor } from './copartitioned-assignor.ts';
 import { brokerErrorNames, wrap } from './errors.ts';
 import { Fetcher, type FetchPosition, type FetchResult } from './fetcher.ts';
+import { GroupOwnership } from './group-ownership.ts';
 import { encodeMemberUserData } from './member-user-data.ts';
 
 interface InflightFetch {
@@ -37,7 +38,15 @@ export interface GroupConsumerOptions {
   readonly sessionTimeoutMs?: number;
   /** `host:port` of this instance's interactive queries, told to the group in the subscription. */
   readonly applicationServer?: string | null;
+  /**
+   * Task partitions whose state this instance holds on disk, asked at every join: the assignor
+   * prefers them when a task must move (it restores only the tail there).
+   */
+  readonly localState?: () => readonly number[];
 }
+
+/** Kafka's name for the cooperative protocol: the client then revokes before it reassigns (KIP-429). */
+const COOPERATIVE = 'cooperative-sticky';
 
 /**
  * Group membership from the client (join, heartbeats, the co-partitioned assignor) with our own
@@ -52,6 +61,7 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
   private readonly options: GroupConsumerOptions;
   private readonly log: Logger;
   private readonly owned = new Map<string, TopicPartition>();
+  private readonly ownership = new GroupOwnership();
   private readonly positions = new Map<string, bigint>();
   private readonly paused = new Set<string>();
   private events: Promise<void> = Promise.resolve();
@@ -75,16 +85,21 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
       // Rebalances only wait for members to rejoin; our members rejoin from the heartbeat thread
       // of the client, so a short bound keeps a scale-up or a crash from stalling the group.
       rebalanceTimeout: Math.max(sessionTimeout, 15_000),
-      heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 5)),
+      // Members learn that a rebalance started from a heartbeat answer. The cooperative protocol's
+      // second round waits for every member to rejoin, and a member that lost nothing in the
+      // first round only rejoins on its next heartbeat: at sessionTimeout/5 (2 s), every join and
+      // leave stalled the moving tasks that long. Twice a second costs a local coordinator nothing.
+      heartbeatInterval: Math.min(500, Math.floor(sessionTimeout / 5)),
       partitionAssigner: copartitionedAssignor,
-      // The client's default protocol, with our user data: where this member answers queries.
+      // Cooperative first; the plain protocol too, so a group still holding members of an older
+      // version (a rolling upgrade) agrees on that one and rebalances in one round, as they do.
+      // The assignment itself is always ours (copartitionedAssignor).
       protocols: [
-        {
-          name: 'roundrobin',
-          version: 1,
-          metadata: encodeMemberUserData({ applicationServer: options.applicationServer ?? null }),
-        },
+        { name: COOPERATIVE, version: 3, metadata: Buffer.alloc(0) },
+        { name: 'roundrobin', version: 1, metadata: Buffer.alloc(0) },
       ],
+      // Asked at every join: what this member owns and holds now, for a sticky, state-aware plan.
+      protocolsMetadata: () => this.userData(),
     });
     this.fetcher = new Fetcher(this.consumer, settings.clientId);
   }
@@ -93,12 +108,25 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
     this.listener = listener;
     this.consumer.topics.trackAll(...topics);
     this.consumer.on('consumer:group:join', (payload) => {
-      const assignments = payload.assignments ?? [];
-      this.enqueue(() =>
-        this.onAssignment(
-          assignments.flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition }))),
-        ),
+      const partitions = (payload.assignments ?? []).flatMap((a) =>
+        a.partitions.map((partition) => ({ topic: a.topic, partition })),
       );
+      this.ownership.apply(partitions, payload.generationId ?? this.consumer.generationId, false);
+      this.enqueue(() => this.onAssignment(partitions));
+    });
+    // The cooperative protocol's first round ends here, not in 'group:join': the client has taken
+    // the partitions that move away out of its assignment and rejoins at once. Give them up now
+    // (commit, close), while this generation still accepts our commit.
+    this.consumer.on('consumer:group:rebalance', () => {
+      const current = this.consumer.assignments;
+      if (current === null || current === undefined) return;
+      const partitions = current.flatMap((a) =>
+        a.partitions.map((partition) => ({ topic: a.topic, partition })),
+      );
+      const keys = new Set(partitions.map(tpKey));
+      if (![...this.owned.keys()].some((key) => !keys.has(key))) return;
+      this.ownership.apply(partitions, this.consumer.generationId, true);
+      this.enqueue(() => this.onAssignment(partitions));
     });
     // The client gives up its membership when a rejoin fails (the coordinator is away during a
     // broker restart): it emits 'error', schedules no more heartbeats, and the member is out of
@@ -301,9 +329,44 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
     }
   }
 
-  /** The generation the last polled records belong to: commits are fenced with it (KIP-447). */
-  groupMetadata(): GroupMetadata {
-    return this.pollGeneration ?? this.currentGroupMetadata();
+  /**
+   * The generation a transaction's offsets are committed with (KIP-447 fencing): the current one
+   * when nobody else can have processed `partitions` since their records were polled (see
+   * GroupOwnership.safeToCommit), else the generation of the poll — then, if the group moved on,
+   * the coordinator refuses the commit and the transaction is aborted.
+   */
+  groupMetadata(partitions: readonly TopicPartition[] = []): GroupMetadata {
+    const current = this.currentGroupMetadata();
+    const polledIn = this.pollGeneration?.generationId ?? current.generationId;
+    if (this.ownership.safeToCommit(partitions, polledIn, current.generationId)) return current;
+    return this.pollGeneration ?? current;
+  }
+
+  /**
+   * After the coordinator refused a commit's generation: the group is between JoinGroup and
+   * SyncGroup (our generation is new, its assignment not here yet). Waits for the assignment, then
+   * answers the generation to retry with, or null when the commit must fail (the rebalance took
+   * partitions of this transaction from us).
+   */
+  async groupMetadataAfterRebalance(partitions: readonly TopicPartition[]): Promise<GroupMetadata | null> {
+    // A SyncGroup waits for the leader's assignment: a few round trips, unless a member is slow.
+    await this.ownership.settled(() => this.consumer.generationId, 5000);
+    const current = this.currentGroupMetadata();
+    const polledIn = this.pollGeneration?.generationId ?? current.generationId;
+    return this.ownership.safeToCommit(partitions, polledIn, current.generationId) ? current : null;
+  }
+
+  /** What this member tells the assignor when it (re)joins. */
+  private userData(): Buffer {
+    return encodeMemberUserData({
+      applicationServer: this.options.applicationServer ?? null,
+      // The client's view, not the tasks': the first round of a cooperative rebalance already took
+      // the moving partitions away, and the client rejoins before our tasks have closed them.
+      owned: this.ownership.ownedPartitionNumbers(),
+      ownedGeneration: this.ownership.generation,
+      warm: this.options.localState?.() ?? [],
+      cooperative: true,
+    });
   }
 
   async close(): Promise<void> {
@@ -341,20 +404,18 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
     const next = new Map(assigned.map((tp) => [tpKey(tp), tp]));
     const revoked = [...this.owned].filter(([key]) => !next.has(key)).map(([, tp]) => tp);
     const added = [...next].filter(([key]) => !this.owned.has(key)).map(([, tp]) => tp);
-    // The assignment is recorded whatever the listener does: a listener that fails (the broker is
-    // away while a task opens its stores) must not leave us fetching partitions we no longer own,
-    // nor owning partitions nobody fetches. The stream thread reconciles its tasks to
-    // `assignment()` on every loop, so the work a failed listener left undone is done there.
-    try {
-      if (revoked.length > 0) await this.listener.onRevoked(revoked);
-    } finally {
-      for (const tp of revoked) {
-        this.owned.delete(tpKey(tp));
-        this.positions.delete(tpKey(tp));
-        this.paused.delete(tpKey(tp));
-      }
-      for (const tp of added) this.owned.set(tpKey(tp), tp);
+    // The assignment is recorded first, whatever the listener does: a listener that fails (the
+    // broker is away while a task opens its stores) must not leave us fetching partitions we no
+    // longer own, nor owning partitions nobody fetches, and the stream thread, which reconciles its
+    // tasks to `assignment()` between the listener's turns of the lock, must not re-create a task
+    // for a partition being revoked. The work a failed listener left undone is done there.
+    for (const tp of revoked) {
+      this.owned.delete(tpKey(tp));
+      this.positions.delete(tpKey(tp));
+      this.paused.delete(tpKey(tp));
     }
+    for (const tp of added) this.owned.set(tpKey(tp), tp);
+    if (revoked.length > 0) await this.listener.onRevoked(revoked);
     if (added.length > 0) await this.listener.onAssigned(added);
   }
 }

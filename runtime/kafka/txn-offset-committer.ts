@@ -39,7 +39,10 @@ export class TransactionalOffsetCommitter {
     producer: ProducerIdentity,
     group: GroupMetadata,
     offsets: readonly OffsetToCommit[],
+    retryWith?: () => Promise<GroupMetadata | null>,
   ): Promise<void> {
+    let fence = group;
+    let refenced = false;
     const byTopic = new Map<
       string,
       { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number }[]
@@ -56,18 +59,29 @@ export class TransactionalOffsetCommitter {
         await txnOffsetCommitV4.api.async(
           connection,
           producer.transactionalId,
-          group.groupId,
+          fence.groupId,
           producer.producerId,
           producer.producerEpoch,
-          group.generationId,
-          group.memberId,
-          group.groupInstanceId,
+          fence.generationId,
+          fence.memberId,
+          fence.groupInstanceId,
           topics,
         );
         return;
       } catch (error) {
         await this.disconnect();
         const names = brokerErrorNames(error);
+        // A rebalance completed under us. If it left every partition of this transaction ours,
+        // the commit stands with the new generation; the transaction stays open meanwhile.
+        if (names.includes('ILLEGAL_GENERATION') && retryWith && !refenced) {
+          refenced = true;
+          const next = await retryWith();
+          if (next && next.generationId !== fence.generationId) {
+            fence = next;
+            attempt--;
+            continue;
+          }
+        }
         const retriable = names.length === 0 || names.some((n) => RETRIABLE.has(n));
         if (!retriable || attempt >= ATTEMPTS) throw toKafkaError('txnOffsetCommit', error);
         await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));

@@ -19,11 +19,20 @@ export async function stockAndOrderEachSku(
   run: string,
   skus: readonly string[],
   delta: number,
+  /**
+   * Resolves once the stock is applied (e.g. read back through the API). Stock and orders take
+   * different paths to the inventory (each through its own repartition topic), so an order sent
+   * right behind its stock can overtake it — while a rebalance moves the stock's task, easily —
+   * and be rejected for want of stock. Users see the same: an order is checked against the stock
+   * the inventory knows when the order reaches it.
+   */
+  stockApplied: () => Promise<void> = async () => undefined,
 ): Promise<OneLineOrder[]> {
   await kafka.produce(
     topics.stock,
     skus.map((sku) => ({ key: sku, value: JSON.stringify({ sku, delta }) })),
   );
+  await stockApplied();
   const orders = skus.map((sku, i) => ({
     orderId: `${run}-${i}`,
     customerId: 'c',

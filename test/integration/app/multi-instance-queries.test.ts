@@ -79,7 +79,15 @@ test('every instance answers for every key, forwarding to the owner; the survivo
     expect(await waitUntil(async () => (await fetch(`${url}/readyz`)).ok, 120_000)).toBe(true);
 
   const skus = Array.from({ length: 9 }, (_, i) => `SKU-${i}`);
-  const orders = await stockAndOrderEachSku(kafka, topics, run, skus, 5);
+  const stockAt = async (url: string, sku: string) =>
+    (await (await fetch(`${url}/stock/${sku}`)).json()) as { sku: string; onHand: number; reserved: number };
+  const orders = await stockAndOrderEachSku(kafka, topics, run, skus, 5, async () => {
+    const applied = await waitUntil(
+      async () => (await Promise.all(skus.map((sku) => stockAt(a.url, sku)))).every((s) => s.onHand === 5),
+      60_000,
+    );
+    expect(applied).toBe(true);
+  });
 
   // Every order through both doors, until all are SHIPPED; the two answers agree.
   const shipped = await waitUntil(async () => {
@@ -93,8 +101,6 @@ test('every instance answers for every key, forwarding to the owner; the survivo
   }, 90_000);
   expect(shipped).toBe(true);
   // SHIPPED is visible a moment before the inventory applies the shipment: wait until nothing is reserved.
-  const stockAt = async (url: string, sku: string) =>
-    (await (await fetch(`${url}/stock/${sku}`)).json()) as { sku: string; onHand: number; reserved: number };
   await waitUntil(
     async () => (await Promise.all(skus.map((sku) => stockAt(a.url, sku)))).every((s) => s.reserved === 0),
     20_000,

@@ -74,7 +74,16 @@ test('two stream processes share the core; the API answers for every key; they d
     await pause(200);
   }
   const skus = Array.from({ length: 12 }, (_, i) => `SKU-${i}`);
-  const orders = await stockAndOrderEachSku(kafka, topics, run, skus, 10);
+  const stockOf = async (sku: string) =>
+    (await (await fetch(`${url}/stock/${sku}`)).json()) as { onHand: number; reserved: number };
+  const orders = await stockAndOrderEachSku(kafka, topics, run, skus, 10, async () => {
+    for (let i = 0; i < 300; i++) {
+      const stocked = await Promise.all(skus.map(stockOf)).catch(() => []);
+      if (stocked.length === skus.length && stocked.every((s) => s.onHand === 10)) return;
+      await pause(200);
+    }
+    throw new Error('stock never applied');
+  });
 
   const statusOf = async (orderId: string) => {
     const response = await fetch(`${url}/orders/${orderId}`);
@@ -89,8 +98,6 @@ test('two stream processes share the core; the API answers for every key; they d
   }
   expect(statuses).toEqual(orders.map(() => 'SHIPPED'));
   // SHIPPED is visible a moment before the inventory applies the shipment to the stock: wait for it.
-  const stockOf = async (sku: string) =>
-    (await (await fetch(`${url}/stock/${sku}`)).json()) as { onHand: number; reserved: number };
   let stocks = await Promise.all(skus.map(stockOf));
   for (let i = 0; i < 100 && stocks.some((s) => s.reserved !== 0); i++) {
     await pause(200);

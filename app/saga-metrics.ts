@@ -1,7 +1,16 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { SagaMetricsPort } from '../processors/ports.ts';
 
-/** The domain's Prometheus metrics, registered beside the engine's. */
+/**
+ * Buckets of order → terminal latency. Dense around the 200 ms SLO (0.15, 0.2, 0.25, 0.3) so the
+ * p99 alert and the dashboard resolve it; up to 60 s because a CANCELLED order waits out the
+ * payment retries and an EXPIRED one the reservation timeout (30 s by default).
+ */
+export const ORDER_LATENCY_BUCKETS = [
+  0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.5, 1, 2.5, 5, 10, 30, 60,
+];
+
+/** The domain's Prometheus metrics, in a registry of their own (the process's, not one service's). */
 export function sagaMetrics(registry: Registry): SagaMetricsPort {
   const registers = [registry];
   const orders = new Counter({
@@ -15,10 +24,39 @@ export function sagaMetrics(registry: Registry): SagaMetricsPort {
     help: 'OrderCreated for an orderId already known (ignored)',
     registers,
   });
+  const rejects = new Counter({
+    name: 'saga_reservation_rejects_total',
+    help: 'Reservations the inventory refused, by reason',
+    labelNames: ['reason'],
+    registers,
+  });
+  // No labels: a SKU label would be unbounded, and the log names the SKU.
+  const oversell = new Counter({
+    name: 'saga_oversell_total',
+    help: 'Inventory decisions that would have taken stock below zero (refused); must stay 0',
+    registers,
+  });
   const payments = new Counter({
     name: 'saga_payment_attempts_total',
     help: 'Payment gateway attempts by outcome',
     labelNames: ['outcome'],
+    registers,
+  });
+  const retries = new Counter({
+    name: 'saga_payment_retries_total',
+    help: 'Retryable gateway failures scheduled for another attempt',
+    registers,
+  });
+  const results = new Counter({
+    name: 'saga_payment_results_total',
+    help: 'Final payment results (SUCCEEDED, DECLINED, FAILED after the retries)',
+    labelNames: ['outcome'],
+    registers,
+  });
+  const compensations = new Counter({
+    name: 'saga_compensations_total',
+    help: 'Compensations: stock released or charges refunded, by the outcome that called for them',
+    labelNames: ['action', 'cause'],
     registers,
   });
   const notifications = new Counter({
@@ -29,17 +67,23 @@ export function sagaMetrics(registry: Registry): SagaMetricsPort {
   });
   const latency = new Histogram({
     name: 'saga_order_e2e_latency_seconds',
-    help: 'From order creation to its terminal status',
-    buckets: [0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5, 10, 30],
+    help: 'From order creation to its terminal status, by that status',
+    labelNames: ['status'],
+    buckets: ORDER_LATENCY_BUCKETS,
     registers,
   });
   return {
     duplicateOrder: () => duplicates.inc(),
     transition: (status, endToEndMs) => {
       orders.inc({ status });
-      if (endToEndMs !== null) latency.observe(endToEndMs / 1000);
+      if (endToEndMs !== null) latency.observe({ status }, endToEndMs / 1000);
     },
+    reservationRejected: (reason) => rejects.inc({ reason }),
+    oversell: () => oversell.inc(),
     paymentAttempt: (outcome) => payments.inc({ outcome }),
+    paymentRetry: () => retries.inc(),
+    paymentResult: (outcome) => results.inc({ outcome }),
+    compensation: (action, cause) => compensations.inc({ action, cause }),
     notification: (channel, outcome) => notifications.inc({ channel, outcome }),
   };
 }

@@ -1,5 +1,23 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { SagaMetricsPort } from '../processors/ports.ts';
+import type {
+  CompensationAction,
+  CompensationCause,
+  ReservationRejectReason,
+  SagaMetricsPort,
+} from '../processors/ports.ts';
+import { ORDER_STATUSES, TERMINAL_STATUSES } from '../schemas/index.ts';
+
+const REJECT_REASONS: readonly ReservationRejectReason[] = [
+  'insufficient_stock',
+  'unknown_sku',
+  'already_released',
+];
+const COMPENSATIONS: readonly [CompensationAction, CompensationCause][] = [
+  ['release_stock', 'rejected'],
+  ['release_stock', 'payment_failed'],
+  ['release_stock', 'expired'],
+  ['refund', 'late_payment'],
+];
 
 /**
  * Buckets of order → terminal latency. Dense around the 200 ms SLO (0.15, 0.2, 0.25, 0.3) so the
@@ -72,6 +90,8 @@ export function sagaMetrics(registry: Registry): SagaMetricsPort {
     buckets: ORDER_LATENCY_BUCKETS,
     registers,
   });
+  // Every known label value starts at 0 (see zeroKnownSeries).
+  zeroKnownSeries({ orders, rejects, payments, results, compensations, notifications, latency });
   return {
     duplicateOrder: () => duplicates.inc(),
     transition: (status, endToEndMs) => {
@@ -86,4 +106,28 @@ export function sagaMetrics(registry: Registry): SagaMetricsPort {
     compensation: (action, cause) => compensations.inc({ action, cause }),
     notification: (channel, outcome) => notifications.inc({ channel, outcome }),
   };
+}
+
+/**
+ * Starts every known label value at 0. rate() and increase() see only rises between scrapes: a
+ * series that first appears already at 3 (three rejects within one scrape interval) would show
+ * no rate for them, and the dashboards would say "no data" where the answer is 0.
+ */
+function zeroKnownSeries(m: {
+  orders: Counter<'status'>;
+  rejects: Counter<'reason'>;
+  payments: Counter<'outcome'>;
+  results: Counter<'outcome'>;
+  compensations: Counter<'action' | 'cause'>;
+  notifications: Counter<'channel' | 'outcome'>;
+  latency: Histogram<'status'>;
+}): void {
+  for (const status of ORDER_STATUSES) m.orders.inc({ status }, 0);
+  for (const status of TERMINAL_STATUSES) m.latency.zero({ status });
+  for (const reason of REJECT_REASONS) m.rejects.inc({ reason }, 0);
+  for (const outcome of ['SUCCEEDED', 'DECLINED', 'RETRYABLE']) m.payments.inc({ outcome }, 0);
+  for (const outcome of ['SUCCEEDED', 'DECLINED', 'FAILED']) m.results.inc({ outcome }, 0);
+  for (const [action, cause] of COMPENSATIONS) m.compensations.inc({ action, cause }, 0);
+  for (const channel of ['EMAIL', 'SMS', 'WEBHOOK'])
+    for (const outcome of ['sent', 'retry', 'failed']) m.notifications.inc({ channel, outcome }, 0);
 }

@@ -15,8 +15,8 @@ const RATE = '[$__rate_interval]';
 const quantile = (q: number, metric: string, by: string) =>
   `histogram_quantile(${q}, sum by (${by}, le) (rate(${metric}_bucket{${SVC}}${RATE})))`;
 /**
- * For counters of events that may never have happened (no series until the first): 0 per service
- * instead of "no data", so an empty panel means no scrape rather than no event.
+ * For a counter whose label values are not known before the first event (which store, why): 0 per
+ * service instead of "no data", so an empty panel means no scrape rather than no event.
  */
 const orZeroPerService = (expr: string) =>
   `${expr} or (sum by (service) (kafka_streams_active_tasks{${SVC}}) * 0)`;
@@ -242,14 +242,11 @@ export function engineDashboard(): Dashboard {
     .withPanel(
       timeSeries({
         title: 'Thread recoveries (in the range)',
-        description:
-          'Failed iterations by what the thread did: rebuild, new_producer, give_up (ERROR). 0 per service when none.',
+        description: 'Failed iterations by what the thread did: rebuild, new_producer, give_up (ERROR).',
         unit: 'short',
         queries: [
           {
-            expr: orZeroPerService(
-              `sum by (service, action) (increase(kafka_streams_thread_recovery_total{${SVC}}[$__range]))`,
-            ),
+            expr: `sum by (service, action) (increase(kafka_streams_thread_recovery_total{${SVC}}[$__range]))`,
             legend: '{{service}} {{action}}',
           },
         ],

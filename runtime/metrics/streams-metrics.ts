@@ -146,6 +146,12 @@ export class StreamsMetrics {
       labelNames: ['action'],
       registers,
     });
+    // Known label values start at 0: rate() and increase() see only rises between scrapes, so a
+    // series that first appears already at 3 would show no rate for its first events.
+    for (const stage of ['deserialize', 'timestamp', 'validate', 'process', 'serialize'])
+      this.deadLettered.inc({ stage }, 0);
+    for (const outcome of ['committed', 'aborted', 'failed']) this.commits.inc({ outcome }, 0);
+    for (const action of ['rebuild', 'new_producer', 'give_up']) this.recoveries.inc({ action }, 0);
     this.clientState = new Gauge({
       name: 'kafka_streams_client_state',
       help: 'The app state (CREATED, STARTING, RUNNING, PENDING_SHUTDOWN, NOT_RUNNING, ERROR): 1 on the current one',

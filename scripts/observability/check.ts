@@ -80,7 +80,12 @@ async function terminalOrders(pipeline: RunningPipeline, applicationId: string):
 
 /** Fails unless Prometheus scrapes the address the pipeline is about to serve on. */
 async function requireTarget(prometheusUrl: string, target: string): Promise<void> {
-  const urls = (await scrapeTargets(prometheusUrl)).map((t) => t.scrapeUrl);
+  // A Prometheus just started lists its targets a moment after /-/ready (discovery runs then).
+  let urls: string[] = [];
+  await waitUntil('Prometheus to list its scrape targets', 15_000, async () => {
+    urls = (await scrapeTargets(prometheusUrl)).map((t) => t.scrapeUrl);
+    return urls.length > 0;
+  }).catch(() => undefined);
   if (!urls.includes(`http://${target}/metrics`))
     throw new Error(
       `Prometheus on ${prometheusUrl} scrapes ${urls.join(', ') || 'nothing'}, not http://${target}/metrics: ` +

@@ -2,7 +2,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { Serdes, SerdeError, ValidationError } from '../topology/index.ts';
 import { jsonEventSerde } from '../schemas/index.ts';
-import { withServerSpan, type KafkaClient, type StreamsApp } from '../runtime/index.ts';
+import {
+  combinedMetrics,
+  PROMETHEUS_CONTENT_TYPE,
+  withServerSpan,
+  type KafkaClient,
+  type StreamsApp,
+} from '../runtime/index.ts';
 import { INVENTORY_STORE, type SkuStock } from '../processors/inventory.ts';
 import { ORDER_SAGA_STORE, type OrderState } from '../processors/order-saga.ts';
 
@@ -20,13 +26,14 @@ export function buildHttpApi(options: {
   apps: ReadonlyMap<string, StreamsApp>;
   kafka: KafkaClient;
   ordersTopic: string;
-  registry: Registry;
+  /** Registries of the process beside its apps' (process metrics, the saga's business metrics). */
+  registries: readonly Registry[];
   /** HTTP APIs of this service's other stream processes: part of this instance's readiness. */
   siblings?: readonly string[];
   /** How long a forwarded query may take before the answer is 503. */
   forwardTimeoutMs?: number;
 }): FastifyInstance {
-  const { app, apps, kafka, ordersTopic, registry } = options;
+  const { app, apps, kafka, ordersTopic, registries } = options;
   const siblings = options.siblings ?? [];
   const forwardTimeoutMs = options.forwardTimeoutMs ?? 5000;
   const server = Fastify({ logger: false, bodyLimit: 1_048_576 });
@@ -162,10 +169,14 @@ export function buildHttpApi(options: {
     return reply.code(ready ? 200 : 503).send({ states: states(), ready });
   });
 
-  // The saga core's engine and domain metrics; each other service's engine metrics under its name.
+  // Everything this process measures in one exposition, so it is one scrape target: every
+  // service's engine metrics (labelled service and application_id), the saga's, the process's.
   server.get('/metrics', async (_request, reply) =>
-    reply.type(registry.contentType).send(await registry.metrics()),
+    reply
+      .type(PROMETHEUS_CONTENT_TYPE)
+      .send(await combinedMetrics([...registries, ...[...apps.values()].map((a) => a.metrics.registry)])),
   );
+  // One service's engine metrics alone, for a look by hand; Prometheus scrapes /metrics.
   server.get<{ Params: { service: string } }>('/metrics/:service', async (request, reply) => {
     const service = apps.get(request.params.service);
     if (!service)

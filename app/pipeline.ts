@@ -1,5 +1,6 @@
 import { ConfigError } from '../topology/index.ts';
 import { createEventSerdes, registryFromEnvironment, type EventSerdes } from '../schemas/index.ts';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import { KafkaClient, StreamsApp, StreamsMetrics, type Logger } from '../runtime/index.ts';
 import type { PipelineConfig } from './config.ts';
 import { buildHttpApi } from './http-api.ts';
@@ -72,12 +73,17 @@ async function startPipelineParts(
     outputFormat: config.outputFormat,
     registry: registryFromEnvironment(),
   });
-  const coreMetrics = new StreamsMetrics(config.applicationId, { defaultMetrics: true });
+  // One exposition per process (/metrics): the process's own metrics once, the saga's business
+  // metrics once (counted by whichever service decides), and each service's engine metrics.
+  const processRegistry = new Registry();
+  collectDefaultMetrics({ register: processRegistry });
+  const sagaRegistry = new Registry();
+  sagaRegistry.setDefaultLabels({ application_id: config.applicationId });
   const ports = {
     payment: paymentPort(config),
     notifier: notifierPort(config),
     backoff,
-    metrics: sagaMetrics(coreMetrics.registry),
+    metrics: sagaMetrics(sagaRegistry),
     ...(readModel ? { readModel: readModel.port } : {}),
   };
   const topologyConfig = {
@@ -110,7 +116,7 @@ async function startPipelineParts(
         storeCacheMaxBytes: config.storeCacheMaxBytes,
       },
       {
-        metrics: part === 'core' ? coreMetrics : new StreamsMetrics(applicationId),
+        metrics: new StreamsMetrics(applicationId, { labels: { service: part } }),
         logger: log.child({ service: part }),
       },
     );
@@ -126,7 +132,7 @@ async function startPipelineParts(
     apps,
     kafka,
     ordersTopic: topics.orders,
-    registry: coreMetrics.registry,
+    registries: [processRegistry, sagaRegistry],
     siblings: siblings.urls,
   });
   const httpUrl = await server.listen({ host: config.httpHost, port: config.httpPort });

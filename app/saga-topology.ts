@@ -158,7 +158,12 @@ function addCore(
     .stream(topics.reservationRequests, { keySerde: key, valueSerde: serdes.avro('reservation-requested') })
     .mapValues((request): InventoryInput => ({ kind: 'request', request }))
     .merge(stock)
-    .process(() => new InventoryProcessor(), { name: 'inventory' }, INVENTORY_STORE, RESERVATIONS_STORE)
+    .process(
+      () => new InventoryProcessor({ metrics: ports.metrics }),
+      { name: 'inventory' },
+      INVENTORY_STORE,
+      RESERVATIONS_STORE,
+    )
     .to(topics.reservationResults, { keySerde: key, valueSerde: serdes.avro('reservation-result') });
 }
 

@@ -1,6 +1,7 @@
 import type { KeyValueStore } from '../state-stores/index.ts';
 import type { Processor, ProcessorContext, StreamRecord } from '../topology/index.ts';
 import type { ReservationRequested, ReservationResult, StockAdjusted } from '../schemas/index.ts';
+import { noSagaMetrics, type SagaMetricsPort } from './ports.ts';
 
 export const INVENTORY_STORE = 'inventory-store';
 export const RESERVATIONS_STORE = 'inventory-reservations';
@@ -36,9 +37,14 @@ export function reservationKey(sku: string, orderId: string): string {
  * request gets the recorded answer and changes nothing.
  */
 export class InventoryProcessor implements Processor<string, InventoryInput, string, ReservationResult> {
+  private readonly metrics: SagaMetricsPort;
   private context!: ProcessorContext<string, ReservationResult>;
   private stock!: KeyValueStore<string, SkuStock>;
   private reservations!: KeyValueStore<string, ReservationEntry>;
+
+  constructor(options: { metrics?: SagaMetricsPort } = {}) {
+    this.metrics = options.metrics ?? noSagaMetrics;
+  }
 
   init(context: ProcessorContext<string, ReservationResult>): void {
     this.context = context;
@@ -50,13 +56,14 @@ export class InventoryProcessor implements Processor<string, InventoryInput, str
     const input = record.value;
     if (input.kind === 'stock') return this.adjust(input.stock);
     const request = input.request;
-    const sku = { ...EMPTY, ...(await this.stock.get(request.sku)) };
+    const stored = await this.stock.get(request.sku);
+    const sku = { ...EMPTY, ...stored };
     const key = reservationKey(request.sku, request.orderId);
     const existing = await this.reservations.get(key);
     let result: ReservationResult;
     switch (request.action) {
       case 'RESERVE':
-        result = await this.reserve(request, sku, key, existing);
+        result = await this.reserve(request, sku, key, existing, stored === undefined);
         break;
       case 'RELEASE':
         result = await this.release(request, sku, key, existing);
@@ -73,11 +80,15 @@ export class InventoryProcessor implements Processor<string, InventoryInput, str
     sku: SkuStock,
     key: string,
     existing: ReservationEntry | undefined,
+    unknownSku: boolean,
   ): Promise<ReservationResult> {
     if (existing) {
       // Replayed request: answer what was decided, change nothing.
       // A released (or never-held, then released) reservation is not resurrected.
       const refused = existing.state === 'REJECTED' || existing.state === 'RELEASED';
+      // A RESERVE after its RELEASE (the release overtook it) is a new refusal; a REJECTED one was counted.
+      if (existing.state === 'RELEASED' && existing.quantity === 0)
+        this.metrics.reservationRejected('already_released');
       return this.result(
         request,
         existing.quantity,
@@ -87,6 +98,7 @@ export class InventoryProcessor implements Processor<string, InventoryInput, str
       );
     }
     if (sku.available < request.quantity) {
+      this.metrics.reservationRejected(unknownSku ? 'unknown_sku' : 'insufficient_stock');
       await this.reservations.put(key, { quantity: request.quantity, state: 'REJECTED' });
       return this.result(
         request,
@@ -101,6 +113,7 @@ export class InventoryProcessor implements Processor<string, InventoryInput, str
       available: sku.available - request.quantity,
       reserved: sku.reserved + request.quantity,
     };
+    if (!this.keepsStock(next)) return this.refuseOversell(request, sku, key);
     await this.stock.put(request.sku, next);
     await this.reservations.put(key, { quantity: request.quantity, state: 'RESERVED' });
     return this.result(request, request.quantity, 'RESERVED', next.available, null);
@@ -153,6 +166,8 @@ export class InventoryProcessor implements Processor<string, InventoryInput, str
       onHand: sku.onHand - existing.quantity,
       reserved: sku.reserved - existing.quantity,
     };
+    // Counted but applied: the units left the warehouse; refusing the commit would not bring them back.
+    this.keepsStock(next);
     await this.stock.put(request.sku, next);
     await this.reservations.put(key, { quantity: existing.quantity, state: 'COMMITTED' });
     return this.result(request, existing.quantity, 'COMMITTED', next.available, null);
@@ -180,6 +195,27 @@ export class InventoryProcessor implements Processor<string, InventoryInput, str
       available: sku.available - removable,
       shortfall: sku.shortfall + (-adjustment.delta - removable),
     });
+  }
+
+  /**
+   * The invariant as a last check before a write: no field of a SKU's stock below zero. The
+   * decisions above keep it by construction, so a false here is a bug: counted as an oversell
+   * (the metric that must stay 0) so it pages instead of hiding in the books; the refused
+   * reservation's result says "would oversell" with the SKU.
+   */
+  private keepsStock(next: SkuStock): boolean {
+    if (next.available >= 0 && next.onHand >= 0 && next.reserved >= 0) return true;
+    this.metrics.oversell();
+    return false;
+  }
+
+  private async refuseOversell(
+    request: ReservationRequested,
+    sku: SkuStock,
+    key: string,
+  ): Promise<ReservationResult> {
+    await this.reservations.put(key, { quantity: request.quantity, state: 'REJECTED' });
+    return this.result(request, request.quantity, 'REJECTED', sku.available, 'would oversell');
   }
 
   private result(

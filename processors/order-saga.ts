@@ -15,7 +15,7 @@ import type {
   ShipmentScheduled,
 } from '../schemas/index.ts';
 import { dueIds, dueKey } from './due-index.ts';
-import { noSagaMetrics, type SagaMetricsPort } from './ports.ts';
+import { noSagaMetrics, type CompensationCause, type SagaMetricsPort } from './ports.ts';
 import { planShipment } from './shipping.ts';
 
 export const ORDER_SAGA_STORE = 'order-saga-store';
@@ -160,7 +160,7 @@ export class OrderSagaProcessor implements Processor<string, SagaInput, string, 
   private reject(order: OrderState, reason: string): void {
     const previous = order.status;
     order.status = 'REJECTED';
-    this.releaseReserved(order);
+    this.releaseReserved(order, 'rejected');
     this.emitStatus(order, previous, reason);
   }
 
@@ -172,6 +172,7 @@ export class OrderSagaProcessor implements Processor<string, SagaInput, string, 
         this.context.forward(
           this.record(order.orderId, { kind: 'payment', event: this.paymentRequest(order, 'REFUND') }),
         );
+        this.metrics.compensation('refund', 'late_payment');
       }
       return;
     }
@@ -190,7 +191,7 @@ export class OrderSagaProcessor implements Processor<string, SagaInput, string, 
     } else {
       order.status = 'PAYMENT_FAILED';
       this.emitStatus(order, 'RESERVED', result.reason ?? result.outcome);
-      this.releaseReserved(order);
+      this.releaseReserved(order, 'payment_failed');
       order.status = 'CANCELLED';
       this.emitStatus(order, 'PAYMENT_FAILED', 'reservations released');
     }
@@ -204,7 +205,7 @@ export class OrderSagaProcessor implements Processor<string, SagaInput, string, 
       if (!order || order.status !== 'RESERVED') continue;
       this.recordTimestamp = now;
       order.status = 'EXPIRED';
-      this.releaseReserved(order);
+      this.releaseReserved(order, 'expired');
       this.emitStatus(order, 'RESERVED', `no payment outcome within ${this.options.reservationTimeoutMs} ms`);
       await this.orders.put(order.orderId, order);
     }
@@ -215,12 +216,16 @@ export class OrderSagaProcessor implements Processor<string, SagaInput, string, 
       await this.expiry.delete(dueKey(order.reservedAt + this.options.reservationTimeoutMs, order.orderId));
   }
 
-  private releaseReserved(order: OrderState): void {
+  /** Compensation: every line still held is released; counted once per order that had any. */
+  private releaseReserved(order: OrderState, cause: CompensationCause): void {
+    let released = 0;
     for (const [sku, state] of Object.entries(order.lines)) {
       if (state !== 'RESERVED') continue;
       order.lines[sku] = 'RELEASED';
       this.requestReservation(order, sku, 'RELEASE');
+      released++;
     }
+    if (released > 0) this.metrics.compensation('release_stock', cause);
   }
 
   private requestReservation(order: OrderState, sku: string, action: ReservationAction): void {

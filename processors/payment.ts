@@ -82,6 +82,7 @@ export class PaymentProcessor implements Processor<string, PaymentRequested, str
       state.nextAttemptAt = this.context.currentSystemTimeMs() + this.options.backoff(state.attempts);
       await this.retries.put(dueKey(state.nextAttemptAt, request.orderId), request.orderId);
       await this.payments.put(request.orderId, state);
+      this.metrics.paymentRetry();
       return;
     }
     state.status = 'DONE';
@@ -100,6 +101,7 @@ export class PaymentProcessor implements Processor<string, PaymentRequested, str
             ? `gave up after ${state.attempts} attempts: ${outcome.reason}`
             : outcome.reason,
     };
+    this.metrics.paymentResult(result.outcome);
     this.context.forward(new StreamRecord(request.orderId, result, timestamp));
   }
 

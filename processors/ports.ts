@@ -29,18 +29,45 @@ export interface NotifierPort {
   send(channel: 'EMAIL' | 'SMS' | 'WEBHOOK', message: NotificationMessage): Promise<DeliveryOutcome>;
 }
 
-/** Counters the app exposes as Prometheus metrics; tests may pass a no-op. */
+/** Why the inventory refused a reservation (a bounded set: it becomes a metric label). */
+export type ReservationRejectReason = 'insufficient_stock' | 'unknown_sku' | 'already_released';
+
+/** What a compensation undoes, and which saga outcome called for it. */
+export type CompensationAction = 'release_stock' | 'refund';
+export type CompensationCause = 'rejected' | 'payment_failed' | 'expired' | 'late_payment';
+
+/**
+ * Counters the app exposes as Prometheus metrics, called where the saga decides; tests may pass a
+ * no-op. Counted in the processor, so a transaction that aborts and replays counts its records
+ * again: the counters are for rates and alerts, the topics are the books.
+ */
 export interface SagaMetricsPort {
   duplicateOrder(): void;
+  /** A status transition; `endToEndMs` from the order's creation when the status is terminal. */
   transition(status: string, endToEndMs: number | null): void;
+  /** A new reservation refused (replayed requests are not counted again). */
+  reservationRejected(reason: ReservationRejectReason): void;
+  /** A decision that would have taken a SKU's stock below zero: must stay 0 (the inventory refuses it). */
+  oversell(): void;
+  /** One gateway call, by its outcome (SUCCEEDED, DECLINED, RETRYABLE). */
   paymentAttempt(outcome: string): void;
+  /** A retryable failure scheduled for another attempt. */
+  paymentRetry(): void;
+  /** The payment's final result as the saga sees it (SUCCEEDED, DECLINED, FAILED after the retries). */
+  paymentResult(outcome: string): void;
+  compensation(action: CompensationAction, cause: CompensationCause): void;
   notification(channel: string, outcome: 'sent' | 'failed' | 'retry'): void;
 }
 
 export const noSagaMetrics: SagaMetricsPort = {
   duplicateOrder: () => undefined,
   transition: () => undefined,
+  reservationRejected: () => undefined,
+  oversell: () => undefined,
   paymentAttempt: () => undefined,
+  paymentRetry: () => undefined,
+  paymentResult: () => undefined,
+  compensation: () => undefined,
   notification: () => undefined,
 };
 

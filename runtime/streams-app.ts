@@ -52,6 +52,7 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
     this.topology = topology;
     this.config = resolveStreamsConfig(config);
     this.metrics = options.metrics ?? new StreamsMetrics(this.config.applicationId);
+    this.metrics.recordState(this.currentState);
     this.log =
       options.logger ??
       createLogger('streams', { app: this.config.applicationId, instance: this.config.instanceId });
@@ -237,6 +238,7 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
     const previous = this.currentState;
     if (previous === next) return;
     this.currentState = next;
+    this.metrics.recordState(next);
     this.log.info({ from: previous, to: next }, 'state change');
     this.emit('state', next, previous);
   }

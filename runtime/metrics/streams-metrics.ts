@@ -25,10 +25,24 @@ export class StreamsMetrics {
   readonly taskStalled: Gauge<'task_id'>;
   readonly stallRecoveries: Counter<'task_id'>;
   readonly recoveries: Counter<'action'>;
+  /** Kafka Streams' client-level `state` metric as a gauge: 1 on the current state's series, 0 on the others seen. */
+  readonly clientState: Gauge<'state'>;
+  private currentState: string | null = null;
 
-  constructor(applicationId: string, options: { registry?: Registry; defaultMetrics?: boolean } = {}) {
+  /**
+   * @param options.labels more labels on every series (e.g. `service` when a process runs several
+   *   apps and serves their metrics as one exposition, see combinedMetrics)
+   */
+  constructor(
+    applicationId: string,
+    options: {
+      registry?: Registry;
+      defaultMetrics?: boolean;
+      labels?: Readonly<Record<string, string>>;
+    } = {},
+  ) {
     this.registry = options.registry ?? new Registry();
-    this.registry.setDefaultLabels({ application_id: applicationId });
+    this.registry.setDefaultLabels({ ...options.labels, application_id: applicationId });
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
     // Buckets from 0.5 ms to 10 s: per-record work is sub-millisecond, an EOS commit a few ms,
@@ -132,5 +146,24 @@ export class StreamsMetrics {
       labelNames: ['action'],
       registers,
     });
+    // Known label values start at 0: rate() and increase() see only rises between scrapes, so a
+    // series that first appears already at 3 would show no rate for its first events.
+    for (const stage of ['deserialize', 'timestamp', 'validate', 'process', 'serialize'])
+      this.deadLettered.inc({ stage }, 0);
+    for (const outcome of ['committed', 'aborted', 'failed']) this.commits.inc({ outcome }, 0);
+    for (const action of ['rebuild', 'new_producer', 'give_up']) this.recoveries.inc({ action }, 0);
+    this.clientState = new Gauge({
+      name: 'kafka_streams_client_state',
+      help: 'The app state (CREATED, STARTING, RUNNING, PENDING_SHUTDOWN, NOT_RUNNING, ERROR): 1 on the current one',
+      labelNames: ['state'],
+      registers,
+    });
+  }
+
+  /** Moves the state gauge: the previous state's series drops to 0, so "not RUNNING" is one query. */
+  recordState(state: string): void {
+    if (this.currentState !== null) this.clientState.set({ state: this.currentState }, 0);
+    this.clientState.set({ state }, 1);
+    this.currentState = state;
   }
 }

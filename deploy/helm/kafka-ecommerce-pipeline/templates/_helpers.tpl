@@ -113,9 +113,7 @@ app.kubernetes.io/component: {{ .w.name }}
 app.kubernetes.io/component: {{ .w.name }}
 {{- end }}
 
-{{/* Metrics paths of a workload's services: core on /metrics, the others on /metrics/<service>. */}}
+{{/* Metrics paths of a workload: one /metrics per process, with every service it runs (labelled service). */}}
 {{- define "kep.metricsPaths" -}}
-{{- range .services }}
-- {{ if eq . "core" }}/metrics{{ else }}/metrics/{{ . }}{{ end }}
-{{- end }}
+- /metrics
 {{- end }}

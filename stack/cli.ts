@@ -1,8 +1,18 @@
 /**
  * The local stack: Apache Kafka (KRaft, from Maven Central jars; one broker or a cluster of three)
- * and PostgreSQL 15, on 127.0.0.1 non-default ports, data and logs in .stack/.
+ * and PostgreSQL 15, optionally a schema registry and Jaeger, on 127.0.0.1 non-default ports,
+ * data and logs in .stack/.
  */
-import { KAFKA_PORT, POSTGRES_PORT, REGISTRY_PORT, stackConfig } from './config.ts';
+import {
+  JAEGER_OTLP_GRPC_PORT,
+  JAEGER_OTLP_HTTP_PORT,
+  JAEGER_QUERY_PORT,
+  KAFKA_PORT,
+  POSTGRES_PORT,
+  REGISTRY_PORT,
+  stackConfig,
+} from './config.ts';
+import { jaegerStatus, startJaeger, stopJaeger } from './jaeger.ts';
 import { kafkaStatus, startKafka, stopKafka } from './kafka-broker.ts';
 import { BROKER_COUNTS } from './kafka-cluster.ts';
 import { KAFKA_TOOLS, runKafkaTool } from './kafka-tools.ts';
@@ -10,7 +20,7 @@ import { postgresReady, startPostgres, stopPostgres } from './postgres.ts';
 import { APICURIO_VERSION, registryStatus, startRegistry, stopRegistry } from './registry.ts';
 import { stackDir } from './paths.ts';
 
-const HELP = `Usage: npm run stack:up [-- --brokers 3] [--registry] | stack:down | stack:status
+const HELP = `Usage: npm run stack:up [-- --brokers 3] [--registry] [--jaeger] | stack:down | stack:status
        npm run kafka -- <tool> [tool args]
 
 Commands:
@@ -22,7 +32,11 @@ Commands:
             --registry    also a schema registry: Apicurio Registry ${APICURIO_VERSION}, Confluent API on
                           http://127.0.0.1:${REGISTRY_PORT}/apis/ccompat/v7 (SCHEMA_REGISTRY_URL), in-memory;
                           first run fetches it with Maven and, on Java < 21, a Java runtime with pip
-  down      stop all (one broker or all three, PostgreSQL, the registry if running)
+            --jaeger      also Jaeger v2 (memory storage): OTLP/HTTP ${stackConfig.otlpEndpoint}
+                          (OTEL_EXPORTER_OTLP_ENDPOINT), OTLP/gRPC 127.0.0.1:${JAEGER_OTLP_GRPC_PORT},
+                          query API and UI http://127.0.0.1:${JAEGER_QUERY_PORT} (gRPC ${JAEGER_QUERY_PORT - 1});
+                          first run builds it from its Go module into .tools/ (several minutes; see docs/tracing.md)
+  down      stop all (one broker or all three, PostgreSQL, the registry and Jaeger if running)
   status    say what is running, each Kafka node on its own line
   kafka     run a real Apache Kafka CLI tool with the stack's bootstrap server:
             ${Object.keys(KAFKA_TOOLS).join(', ')}
@@ -31,7 +45,9 @@ Commands:
 
 Data and logs: ${stackDir}
 Environment: KAFKA_BOOTSTRAP, DATABASE_URL, STACK_DIR, PG_BIN,
-             STACK_KAFKA_PORT [19092], STACK_POSTGRES_PORT [15432], STACK_REGISTRY_PORT [18081]
+             STACK_KAFKA_PORT [19092], STACK_POSTGRES_PORT [15432], STACK_REGISTRY_PORT [18081],
+             STACK_JAEGER_OTLP_GRPC_PORT [14317], STACK_JAEGER_OTLP_HTTP_PORT [14318],
+             STACK_JAEGER_QUERY_PORT [16686]
              (with STACK_DIR, a second stack beside the first)`;
 
 /** `--brokers N` (or `--brokers=N`) from the arguments of `up`; one broker when absent. */
@@ -46,7 +62,12 @@ function brokerCount(args: readonly string[]): number {
 }
 
 async function status(): Promise<number> {
-  const [nodes, postgres, registry] = await Promise.all([kafkaStatus(), postgresReady(), registryStatus()]);
+  const [nodes, postgres, registry, jaeger] = await Promise.all([
+    kafkaStatus(),
+    postgresReady(),
+    registryStatus(),
+    jaegerStatus(),
+  ]);
   for (const { node, pid, up } of nodes) {
     const name = (nodes.length > 1 ? `kafka ${node.id}` : 'kafka').padEnd(11);
     process.stdout.write(
@@ -59,6 +80,9 @@ async function status(): Promise<number> {
   // The registry is opt-in: when down it is reported but does not fail the status.
   process.stdout.write(
     `registry   ${registry.up ? 'up' : 'down'}  ${registry.url}${registry.pid ? ` (pid ${registry.pid})` : ''}\n`,
+  );
+  process.stdout.write(
+    `jaeger     ${jaeger.up ? 'up' : 'down'}  ${jaeger.url} (OTLP 127.0.0.1:${JAEGER_OTLP_HTTP_PORT})${jaeger.pid ? ` (pid ${jaeger.pid})` : ''}\n`,
   );
   return nodes.every((n) => n.up) && postgres ? 0 : 1;
 }
@@ -74,11 +98,13 @@ async function main(argv: string[]): Promise<number> {
       await startKafka(brokerCount(rest));
       await startPostgres();
       if (rest.includes('--registry')) await startRegistry();
+      if (rest.includes('--jaeger')) await startJaeger();
       return 0;
     case 'down':
       await stopKafka();
       await stopPostgres();
       await stopRegistry();
+      await stopJaeger();
       return 0;
     case 'status':
       return status();

@@ -28,6 +28,8 @@ export interface TracedPipelineOptions {
   serviceName: string;
   /** The service's JSON logs; they stay out of the terminal. */
   logFile: string;
+  /** Share of charges the fake gateway fails with a 500 (retried by the payment service); default 0. */
+  gatewayFailureRate?: number;
 }
 
 export interface TracedPipeline {
@@ -46,9 +48,13 @@ const START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 60_000;
 
 export async function startTracedPipeline(options: TracedPipelineOptions): Promise<TracedPipeline> {
-  // Every charge succeeds at once: a retried charge is made by a punctuator, outside the order's
-  // trace (see docs/tracing.md), and this run checks traces, not the retry path.
-  const gateway = await startFakeGateway({ latencyMs: 1 });
+  // By default every charge succeeds at once: a retried charge is made by a punctuator, outside
+  // the order's trace (docs/tracing.md, known gaps); a failure rate shows what that looks like.
+  const gateway = await startFakeGateway({
+    latencyMs: 1,
+    failureRate: options.gatewayFailureRate ?? 0,
+    seed: 42,
+  });
   const webhook = await startFakeWebhookReceiver({ secret: WEBHOOK_SECRET });
   const stateDir = mkdtempSync(join(tmpdir(), 'trace-check-'));
   const applicationId = `${options.runId}-saga`;

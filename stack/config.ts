@@ -36,5 +36,5 @@ export const stackConfig = {
   /** The stack's Jaeger OTLP/HTTP receiver: the value for OTEL_EXPORTER_OTLP_ENDPOINT (the SDK adds /v1/traces). */
   otlpEndpoint: `http://127.0.0.1:${JAEGER_OTLP_HTTP_PORT}`,
   /** Jaeger's query service: its HTTP API (/api/services, /api/traces) and UI. */
-  jaegerQueryUrl: process.env.JAEGER_QUERY_URL ?? `http://127.0.0.1:${JAEGER_QUERY_PORT}`,
+  jaegerQueryUrl: `http://127.0.0.1:${JAEGER_QUERY_PORT}`,
 };

@@ -26,7 +26,7 @@ const logFile = join(jaegerDir, 'jaeger.log');
 const configFile = join(jaegerDir, 'config.yaml');
 const configTemplate = join(repoRoot, 'deploy', 'jaeger', 'config.yaml');
 const toolScript = join(repoRoot, 'scripts', 'observability', 'jaeger-tool.sh');
-const queryUrl = `http://127.0.0.1:${JAEGER_QUERY_PORT}`;
+const queryUrl = stackConfig.jaegerQueryUrl;
 // A Go binary with in-memory storage: ready in well under a second idle, a few seconds on a busy box.
 const READY_TIMEOUT_MS = 60_000;
 

@@ -1,9 +1,19 @@
 /**
  * The local stack: Apache Kafka (KRaft, from Maven Central jars; one broker or a cluster of three)
- * and PostgreSQL 15 (optionally a schema registry and Prometheus), on 127.0.0.1 non-default ports,
- * data and logs in .stack/.
+ * and PostgreSQL 15, optionally a schema registry, Prometheus and Jaeger, on 127.0.0.1 non-default
+ * ports, data and logs in .stack/.
  */
-import { KAFKA_PORT, POSTGRES_PORT, PROMETHEUS_PORT, REGISTRY_PORT, stackConfig } from './config.ts';
+import {
+  JAEGER_OTLP_GRPC_PORT,
+  JAEGER_OTLP_HTTP_PORT,
+  JAEGER_QUERY_PORT,
+  KAFKA_PORT,
+  POSTGRES_PORT,
+  PROMETHEUS_PORT,
+  REGISTRY_PORT,
+  stackConfig,
+} from './config.ts';
+import { jaegerStatus, startJaeger, stopJaeger } from './jaeger.ts';
 import { kafkaStatus, startKafka, stopKafka } from './kafka-broker.ts';
 import { BROKER_COUNTS } from './kafka-cluster.ts';
 import { KAFKA_TOOLS, runKafkaTool } from './kafka-tools.ts';
@@ -12,7 +22,8 @@ import { prometheusStatus, startPrometheus, stopPrometheus } from './prometheus.
 import { APICURIO_VERSION, registryStatus, startRegistry, stopRegistry } from './registry.ts';
 import { stackDir } from './paths.ts';
 
-const HELP = `Usage: npm run stack:up [-- --brokers 3] [--registry] [--prometheus] | stack:down | stack:status
+const HELP = `Usage: npm run stack:up [-- --brokers 3] [--registry] [--prometheus] [--jaeger] [--observability]
+       npm run stack:down | stack:status
        npm run kafka -- <tool> [tool args]
 
 Commands:
@@ -27,7 +38,12 @@ Commands:
             --prometheus  also Prometheus (Debian package) on http://127.0.0.1:${PROMETHEUS_PORT}, scraping
                           the pipeline's /metrics every 2 s (PROMETHEUS_SCRAPE_TARGET, default
                           127.0.0.1:HTTP_PORT, 8080) with deploy/prometheus/alerts.yml loaded
-  down      stop all (one broker or all three, PostgreSQL, the registry and Prometheus if running)
+            --jaeger      also Jaeger v2 (memory storage): OTLP/HTTP ${stackConfig.otlpEndpoint}
+                          (OTEL_EXPORTER_OTLP_ENDPOINT), OTLP/gRPC 127.0.0.1:${JAEGER_OTLP_GRPC_PORT},
+                          query API and UI http://127.0.0.1:${JAEGER_QUERY_PORT} (gRPC ${JAEGER_QUERY_PORT - 1});
+                          first run builds it from its Go module into .tools/ (several minutes; see docs/tracing.md)
+            --observability  --prometheus and --jaeger
+  down      stop all (one broker or all three, PostgreSQL, the registry, Prometheus and Jaeger if running)
   status    say what is running, each Kafka node on its own line
   kafka     run a real Apache Kafka CLI tool with the stack's bootstrap server:
             ${Object.keys(KAFKA_TOOLS).join(', ')}
@@ -37,7 +53,9 @@ Commands:
 Data and logs: ${stackDir}
 Environment: KAFKA_BOOTSTRAP, DATABASE_URL, STACK_DIR, PG_BIN,
              STACK_KAFKA_PORT [19092], STACK_POSTGRES_PORT [15432], STACK_REGISTRY_PORT [18081],
-             STACK_PROMETHEUS_PORT [19090], PROMETHEUS_SCRAPE_TARGET [127.0.0.1:HTTP_PORT]
+             STACK_PROMETHEUS_PORT [19090], PROMETHEUS_SCRAPE_TARGET [127.0.0.1:HTTP_PORT],
+             STACK_JAEGER_OTLP_GRPC_PORT [14317], STACK_JAEGER_OTLP_HTTP_PORT [14318],
+             STACK_JAEGER_QUERY_PORT [16686]
              (with STACK_DIR, a second stack beside the first)`;
 
 /** `--brokers N` (or `--brokers=N`) from the arguments of `up`; one broker when absent. */
@@ -52,11 +70,12 @@ function brokerCount(args: readonly string[]): number {
 }
 
 async function status(): Promise<number> {
-  const [nodes, postgres, registry, prometheus] = await Promise.all([
+  const [nodes, postgres, registry, prometheus, jaeger] = await Promise.all([
     kafkaStatus(),
     postgresReady(),
     registryStatus(),
     prometheusStatus(),
+    jaegerStatus(),
   ]);
   for (const { node, pid, up } of nodes) {
     const name = (nodes.length > 1 ? `kafka ${node.id}` : 'kafka').padEnd(11);
@@ -74,6 +93,9 @@ async function status(): Promise<number> {
   process.stdout.write(
     `prometheus ${prometheus.up ? 'up' : 'down'}  ${prometheus.url}${prometheus.pid ? ` (pid ${prometheus.pid})` : ''}\n`,
   );
+  process.stdout.write(
+    `jaeger     ${jaeger.up ? 'up' : 'down'}  ${jaeger.url} (OTLP 127.0.0.1:${JAEGER_OTLP_HTTP_PORT})${jaeger.pid ? ` (pid ${jaeger.pid})` : ''}\n`,
+  );
   return nodes.every((n) => n.up) && postgres ? 0 : 1;
 }
 
@@ -88,13 +110,15 @@ async function main(argv: string[]): Promise<number> {
       await startKafka(brokerCount(rest));
       await startPostgres();
       if (rest.includes('--registry')) await startRegistry();
-      if (rest.includes('--prometheus')) await startPrometheus();
+      if (rest.includes('--prometheus') || rest.includes('--observability')) await startPrometheus();
+      if (rest.includes('--jaeger') || rest.includes('--observability')) await startJaeger();
       return 0;
     case 'down':
       await stopKafka();
       await stopPostgres();
       await stopRegistry();
       await stopPrometheus();
+      await stopJaeger();
       return 0;
     case 'status':
       return status();

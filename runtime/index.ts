@@ -12,6 +12,16 @@ export {
   type StreamsConfigInput,
   type ProcessingExceptionHandling,
 } from './config.ts';
+export {
+  SECURITY_PROTOCOLS,
+  SASL_MECHANISMS,
+  validateKafkaSecurity,
+  type KafkaSecurity,
+  type SecurityProtocol,
+  type SaslMechanism,
+  type SaslCredentials,
+  type TlsSettings,
+} from './security.ts';
 export { StreamsMetrics } from './metrics/streams-metrics.ts';
 export { startTracing, type TracingOptions } from './tracing/setup.ts';
 export { withServerSpan } from './tracing/trace-context.ts';

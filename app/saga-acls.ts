@@ -1,6 +1,6 @@
 /**
  * Least privilege for the saga's services: what each one's principal may do, as Kafka ACLs. Each
- * service reads its input topics, writes its output topics, keeps its own changelogs, uses its own
+ * service reads its input topics, writes its output topics, keeps its own internal topics, uses its own
  * consumer group and its own transactional ids — and nothing else (payment may not write `stock`,
  * nor read `orders`). The topology is the source of truth: test/unit/app/saga-acls.test.ts checks
  * this plan against what `buildSagaTopology` reads and writes.
@@ -38,6 +38,14 @@ export function serviceApplicationId(applicationId: string, part: SagaPart): str
   return part === 'core' ? applicationId : `${applicationId}-${part}`;
 }
 
+/** The topology's own repartition topics (`<application.id>-<name>-repartition`), per service. */
+const REPARTITIONS: Readonly<Record<SagaPart, readonly string[]>> = {
+  core: ['orders-by-id', 'stock-by-sku'],
+  payment: [],
+  notification: [],
+  'read-model': [],
+};
+
 const STORES: Readonly<Record<SagaPart, readonly string[]>> = {
   core: [ORDER_SAGA_STORE, INVENTORY_STORE, RESERVATIONS_STORE, EXPIRY_INDEX_STORE],
   payment: [PAYMENT_STORE, PAYMENT_RETRY_INDEX],
@@ -45,7 +53,7 @@ const STORES: Readonly<Record<SagaPart, readonly string[]>> = {
   'read-model': [],
 };
 
-/** The topics a service reads and writes (its changelogs aside). */
+/** The topics a service reads and writes (its internal topics aside). */
 export function serviceTopics(
   part: SagaPart,
   topics: SagaTopics,
@@ -81,10 +89,16 @@ export function serviceTopics(
   }
 }
 
-/** Changelog topics of a service's stores (`<application.id>-<store>-changelog`). */
-export function serviceChangelogs(applicationId: string, part: SagaPart): string[] {
+/**
+ * The engine's internal topics of a service, which it creates, writes and reads itself: changelogs
+ * of its stores (`<application.id>-<store>-changelog`) and repartition topics of its topology.
+ */
+export function serviceInternalTopics(applicationId: string, part: SagaPart): string[] {
   const id = serviceApplicationId(applicationId, part);
-  return STORES[part].map((store) => `${id}-${store}-changelog`);
+  return [
+    ...REPARTITIONS[part].map((name) => `${id}-${name}-repartition`),
+    ...STORES[part].map((store) => `${id}-${store}-changelog`),
+  ];
 }
 
 export interface SagaAclOptions {
@@ -119,10 +133,10 @@ export function sagaAcls(options: SagaAclOptions): AclRule[] {
       permission: AclRule['permission'] = 'ALLOW',
     ) => rules.push({ principal, resourceType, patternType, resourceName, operation, permission });
     const { reads, writes } = serviceTopics(part, topics);
-    const changelogs = serviceChangelogs(options.applicationId, part);
-    const used = [...new Set([...reads, ...writes, ...changelogs])];
-    for (const topic of [...new Set([...reads, ...changelogs])]) allow('TOPIC', topic, 'READ');
-    for (const topic of [...new Set([...writes, ...changelogs])]) allow('TOPIC', topic, 'WRITE');
+    const internal = serviceInternalTopics(options.applicationId, part);
+    const used = [...new Set([...reads, ...writes, ...internal])];
+    for (const topic of [...new Set([...reads, ...internal])]) allow('TOPIC', topic, 'READ');
+    for (const topic of [...new Set([...writes, ...internal])]) allow('TOPIC', topic, 'WRITE');
     for (const topic of used) {
       allow('TOPIC', topic, 'CREATE');
       // Batch limits (max.message.bytes) and internal-topic checks read topic configs.

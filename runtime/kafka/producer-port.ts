@@ -9,6 +9,7 @@ import { toKafkaError, wrap, type AccessContext } from './errors.ts';
 import { principalName } from '../security.ts';
 import { splitForRequests } from './request-splitter.ts';
 import { TransactionalOffsetCommitter } from './txn-offset-committer.ts';
+import { useClientAddPartitionsToTxn } from './client-txn-api.ts';
 import { HangingTransactions, type OpenTransaction } from './hanging-transactions.ts';
 import { TransactionOutcomes } from './transaction-outcomes.ts';
 
@@ -83,13 +84,17 @@ export class KafkaProducer implements ProducerPort {
     this.transactionalId = options.transactionalId ?? null;
     this.offsets = new TransactionalOffsetCommitter(settings.clientId, connectionOptions(settings.security));
     this.groupConsumer = options.groupConsumer ?? (() => null);
-    this.createProducer = () =>
-      new Producer({
+    // Under an authorizer (a secured client), v5 of AddPartitionsToTxn is refused: see client-txn-api.ts.
+    const secured = settings.security !== undefined && options.transactionalId !== undefined;
+    this.createProducer = () => {
+      const producer = new Producer({
         ...baseOptions(settings, 'producer'),
         idempotent: true,
         acks: ACKS_ALL,
         ...(options.transactionalId ? { transactionalId: options.transactionalId } : {}),
       });
+      return secured ? useClientAddPartitionsToTxn(producer) : producer;
+    };
     this.producer = this.createProducer();
   }
 

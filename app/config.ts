@@ -1,11 +1,18 @@
 import { join } from 'node:path';
 import { ConfigError } from '../topology/index.ts';
+import type { KafkaSecurity } from '../runtime/index.ts';
+import { kafkaSecurityFromEnv, type ReadSecretFile } from './kafka-security-config.ts';
 import type { OrderStatus } from '../schemas/index.ts';
 import { ALL_SAGA_PARTS, type SagaPart } from './saga-topology.ts';
 
 /** Every setting of the pipeline service, from the environment, with its default and why. */
 export interface PipelineConfig {
   bootstrapServers: string[];
+  /**
+   * TLS and SASL towards the brokers (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_*); null is
+   * PLAINTEXT. Every service of this process connects as this one principal.
+   */
+  security: KafkaSecurity | null;
   applicationId: string;
   instanceId: string;
   topicPrefix: string;
@@ -66,10 +73,14 @@ function oneOf<T extends string>(env: NodeJS.ProcessEnv, key: string, allowed: r
   return raw as T;
 }
 
-export function pipelineConfigFromEnv(env: NodeJS.ProcessEnv = process.env): PipelineConfig {
+export function pipelineConfigFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  readFile?: ReadSecretFile,
+): PipelineConfig {
   const applicationId = env.APPLICATION_ID ?? 'ecommerce-saga';
   return {
     bootstrapServers: (env.KAFKA_BOOTSTRAP ?? '127.0.0.1:19092').split(','),
+    security: kafkaSecurityFromEnv(env, readFile),
     applicationId,
     instanceId: env.INSTANCE_ID ?? 'instance-1',
     topicPrefix: env.TOPIC_PREFIX ?? '',

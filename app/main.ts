@@ -2,7 +2,7 @@
  * The pipeline service: `node app/main.ts` (configured by environment; `--help` lists it).
  */
 import { createLogger, startTracing } from '../runtime/index.ts';
-import { ConfigError } from '../topology/index.ts';
+import { ConfigError, KafkaClientError } from '../topology/index.ts';
 import { pipelineConfigFromEnv } from './config.ts';
 import { startPipeline } from './pipeline.ts';
 
@@ -12,6 +12,14 @@ Runs the e-commerce saga on Kafka with exactly-once processing and serves the or
 
 Environment (defaults in brackets):
   KAFKA_BOOTSTRAP        host:port list                    [127.0.0.1:19092]
+  KAFKA_SECURITY_PROTOCOL PLAINTEXT | SSL | SASL_PLAINTEXT | SASL_SSL [PLAINTEXT;
+                         SSL when KAFKA_TLS=true, SASL_* when a SASL user is set]
+  KAFKA_SASL_MECHANISM   SCRAM-SHA-512 | SCRAM-SHA-256 | PLAIN [SCRAM-SHA-512]
+  KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD  this process's principal (or
+                         KAFKA_SASL_USERNAME_FILE, KAFKA_SASL_PASSWORD_FILE: a mounted secret)
+  KAFKA_SSL_CA_FILE      PEM CA the brokers' certificates chain to [system CAs]
+  KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE   client certificate and key (PEM), when asked
+                         (docs/security.md: the local stack's users and ACLs)
   APPLICATION_ID         consumer group / internal topics  [ecommerce-saga]
   INSTANCE_ID            stable per instance (fencing)     [instance-1]
   TOPIC_PREFIX           prefix for every topic            []
@@ -58,7 +66,9 @@ async function startWithRetries(): Promise<Awaited<ReturnType<typeof startPipeli
     try {
       return await startPipeline(pipelineConfigFromEnv(), log);
     } catch (error) {
-      if (error instanceof ConfigError || attempt >= START_ATTEMPTS) throw error;
+      // A refused login or a missing ACL (fatal) answers the same in 5 s: stop with its sentence now.
+      const fatal = error instanceof KafkaClientError && error.recovery === 'fatal';
+      if (error instanceof ConfigError || fatal || attempt >= START_ATTEMPTS) throw error;
       log.warn({ err: error, attempt, retryInMs: START_RETRY_MS }, 'pipeline start failed; retrying');
       await new Promise((resolve) => setTimeout(resolve, START_RETRY_MS));
     }

@@ -6,6 +6,7 @@ import type { PipelineConfig } from './config.ts';
 import { buildHttpApi } from './http-api.ts';
 import { backoff, notifierPort, paymentPort, readModelPort } from './ports-wiring.ts';
 import { sagaMetrics } from './saga-metrics.ts';
+import { serviceTopics } from './saga-acls.ts';
 import { durability, sagaTopics, topicsToCreate } from './saga-topics.ts';
 import { startStreamProcesses } from './stream-processes.ts';
 import { ALL_SAGA_PARTS, buildSagaTopology, type SagaPart } from './saga-topology.ts';
@@ -47,9 +48,18 @@ async function startPipelineParts(
   const kafka = await KafkaClient.connect({
     bootstrapServers: config.bootstrapServers,
     clientId: `${config.applicationId}-${config.instanceId}-admin`,
+    security: config.security,
   });
   started.push(kafka);
-  for (const input of [topics.orders, topics.stock]) {
+  // Only the topics the services run here use: a service's principal may create (and see) its
+  // own topics and no others (saga-acls.ts), and the inputs' partition counts matter to the core.
+  const used = new Set(
+    config.services.flatMap((part) => {
+      const { reads, writes } = serviceTopics(part, topics);
+      return [...reads, ...writes];
+    }),
+  );
+  for (const input of config.services.includes('core') ? [topics.orders, topics.stock] : []) {
     const count = await kafka.partitionCount(input);
     if (count !== undefined && count !== config.partitions) {
       throw new ConfigError(
@@ -60,7 +70,9 @@ async function startPipelineParts(
     }
   }
   await kafka.createTopics(
-    topicsToCreate(topics, config.replicationFactor).map((t) => ({ ...t, partitions: config.partitions })),
+    topicsToCreate(topics, config.replicationFactor)
+      .filter((t) => used.has(t.name))
+      .map((t) => ({ ...t, partitions: config.partitions })),
   );
   await kafka.createTopics([
     { name: topics.deadLetter, partitions: 1, ...durability(config.replicationFactor) },
@@ -108,6 +120,7 @@ async function startPipelineParts(
       {
         applicationId,
         bootstrapServers: config.bootstrapServers,
+        security: config.security,
         instanceId: config.instanceId,
         stateDir: config.stateDir,
         internalTopicReplicationFactor: config.replicationFactor,

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { ConfigError } from '../topology/errors.ts';
+import { validateKafkaSecurity, type KafkaSecurity } from './security.ts';
 
 export const ProcessingGuarantee = {
   EXACTLY_ONCE_V2: 'exactly_once_v2',
@@ -20,6 +21,11 @@ export interface StreamsConfig {
   applicationId: string;
   /** host:port list. Required. */
   bootstrapServers: string[];
+  /**
+   * TLS and SASL of every connection (Kafka's `security.protocol`, `sasl.*`, `ssl.*`); null is
+   * PLAINTEXT. The same principal serves the consumer, the producer and the admin of the app.
+   */
+  security: KafkaSecurity | null;
   /** Local state: `<stateDir>/<applicationId>/<taskId>/`. */
   stateDir: string;
   processingGuarantee: ProcessingGuarantee;
@@ -76,6 +82,7 @@ export type StreamsConfigInput = Partial<StreamsConfig> &
 export function defaultStreamsConfig(applicationId: string): Omit<StreamsConfig, 'bootstrapServers'> {
   return {
     applicationId,
+    security: null,
     stateDir: join(tmpdir(), 'kafka-streams'),
     processingGuarantee: ProcessingGuarantee.EXACTLY_ONCE_V2,
     commitIntervalMs: 100,
@@ -110,6 +117,7 @@ export function resolveStreamsConfig(input: StreamsConfigInput): StreamsConfig {
   for (const server of config.bootstrapServers) {
     if (!/^[^:\s]+:\d{1,5}$/.test(server)) throw new ConfigError('bootstrapServers', server, 'host:port');
   }
+  if (config.security !== null) validateKafkaSecurity(config.security);
   const guarantees: string[] = Object.values(ProcessingGuarantee);
   if (!guarantees.includes(config.processingGuarantee)) {
     throw new ConfigError(

@@ -12,6 +12,16 @@ export {
   type StreamsConfigInput,
   type ProcessingExceptionHandling,
 } from './config.ts';
+export {
+  SECURITY_PROTOCOLS,
+  SASL_MECHANISMS,
+  validateKafkaSecurity,
+  type KafkaSecurity,
+  type SecurityProtocol,
+  type SaslMechanism,
+  type SaslCredentials,
+  type TlsSettings,
+} from './security.ts';
 export { StreamsMetrics } from './metrics/streams-metrics.ts';
 export { combinedMetrics, PROMETHEUS_CONTENT_TYPE } from './metrics/combined-exposition.ts';
 export { startTracing, type TracingOptions } from './tracing/setup.ts';

@@ -3,6 +3,7 @@ import { createKafkaPorts } from './internals/kafka-binding.ts';
 import type { ConsumedRecord, KafkaPorts } from './internals/ports.ts';
 import { tpKey } from './internals/ports.ts';
 import { createLogger } from './logger.ts';
+import type { KafkaSecurity } from './security.ts';
 
 export type { ConsumedRecord };
 
@@ -29,10 +30,16 @@ export class KafkaClient {
     this.ports = ports;
   }
 
-  static async connect(options: { bootstrapServers: string[]; clientId: string }): Promise<KafkaClient> {
+  static async connect(options: {
+    bootstrapServers: string[];
+    clientId: string;
+    /** PLAINTEXT when absent or null. */
+    security?: KafkaSecurity | null;
+  }): Promise<KafkaClient> {
     const config = resolveStreamsConfig({
       applicationId: options.clientId,
       bootstrapServers: options.bootstrapServers,
+      security: options.security ?? null,
       processingGuarantee: 'at_least_once',
     });
     return new KafkaClient(await createKafkaPorts(config, createLogger('kafka-client')));
@@ -59,10 +66,14 @@ export class KafkaClient {
     }
   }
 
-  async partitionCount(topic: string): Promise<number | undefined> {
+  /** `intent`: what the caller means to do, named if the broker hides the topic from our principal. */
+  async partitionCount(
+    topic: string,
+    intent: 'DESCRIBE' | 'WRITE' = 'DESCRIBE',
+  ): Promise<number | undefined> {
     const known = this.partitionCounts.get(topic);
     if (known !== undefined) return known;
-    const count = (await this.ports.admin.partitionCounts([topic])).get(topic);
+    const count = (await this.ports.admin.partitionCounts([topic], intent)).get(topic);
     if (count !== undefined) this.partitionCounts.set(topic, count);
     return count;
   }
@@ -78,7 +89,7 @@ export class KafkaClient {
       headers?: ReadonlyMap<string, Buffer>;
     }[],
   ): Promise<void> {
-    const partitions = await this.partitionCount(topic);
+    const partitions = await this.partitionCount(topic, 'WRITE');
     if (partitions === undefined) throw new Error(`Topic ${topic} does not exist`);
     let next = 0;
     await this.ports.producer.send(

@@ -21,8 +21,17 @@ import { postgresReady, startPostgres, stopPostgres } from './postgres.ts';
 import { prometheusStatus, startPrometheus, stopPrometheus } from './prometheus.ts';
 import { APICURIO_VERSION, registryStatus, startRegistry, stopRegistry } from './registry.ts';
 import { stackDir } from './paths.ts';
+import {
+  SECURE_PORT_OFFSET,
+  STACK_USERS,
+  caFile,
+  secureListenerAnswers,
+  securePort,
+  secureRecorded,
+  securityDir,
+} from './kafka-security.ts';
 
-const HELP = `Usage: npm run stack:up [-- --brokers 3] [--registry] [--prometheus] [--jaeger] [--observability]
+const HELP = `Usage: npm run stack:up [-- --brokers 3] [--registry] [--prometheus] [--jaeger] [--observability] [--secure]
        npm run stack:down | stack:status
        npm run kafka -- <tool> [tool args]
 
@@ -43,6 +52,12 @@ Commands:
                           query API and UI http://127.0.0.1:${JAEGER_QUERY_PORT} (gRPC ${JAEGER_QUERY_PORT - 1});
                           first run builds it from its Go module into .tools/ (several minutes; see docs/tracing.md)
             --observability  --prometheus and --jaeger
+            --secure      also a SASL_SSL listener (SCRAM-SHA-512/-256) on each broker port + ${SECURE_PORT_OFFSET}
+                          (127.0.0.1:${KAFKA_PORT + SECURE_PORT_OFFSET}), TLS from a CA generated into ${securityDir}
+                          (clients trust ca.pem: KAFKA_SSL_CA_FILE), SCRAM users ${STACK_USERS.join(', ')}
+                          (passwords in <user>.password, 0600: KAFKA_SASL_PASSWORD_FILE) and least-privilege
+                          ACLs per service (docs/security.md); PLAINTEXT stays as it is. Kept across
+                          restarts until a plain "up" of a stopped stack; a running plain broker is restarted
   down      stop all (one broker or all three, PostgreSQL, the registry, Prometheus and Jaeger if running)
   status    say what is running, each Kafka node on its own line
   kafka     run a real Apache Kafka CLI tool with the stack's bootstrap server:
@@ -96,7 +111,16 @@ async function status(): Promise<number> {
   process.stdout.write(
     `jaeger     ${jaeger.up ? 'up' : 'down'}  ${jaeger.url} (OTLP 127.0.0.1:${JAEGER_OTLP_HTTP_PORT})${jaeger.pid ? ` (pid ${jaeger.pid})` : ''}\n`,
   );
-  return nodes.every((n) => n.up) && postgres ? 0 : 1;
+  // The secure listener is opt-in: reported when the stack was started with it (or it answers).
+  const secure = await Promise.all(nodes.map(({ node }) => secureListenerAnswers(securePort(node))));
+  if (secureRecorded() || secure.some(Boolean))
+    nodes.forEach(({ node }, i) =>
+      process.stdout.write(
+        `${(nodes.length > 1 ? `sasl_ssl ${node.id}` : 'sasl_ssl').padEnd(11)}${secure[i] ? 'up' : 'down'}  127.0.0.1:${securePort(node)} (SCRAM-SHA-512, CA ${caFile})\n`,
+      ),
+    );
+  const secureOk = !secureRecorded() || secure.every(Boolean);
+  return nodes.every((n) => n.up) && postgres && secureOk ? 0 : 1;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -107,7 +131,7 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${HELP}\n`);
         return 0;
       }
-      await startKafka(brokerCount(rest));
+      await startKafka(brokerCount(rest), rest.includes('--secure'));
       await startPostgres();
       if (rest.includes('--registry')) await startRegistry();
       if (rest.includes('--prometheus') || rest.includes('--observability')) await startPrometheus();

@@ -14,6 +14,7 @@ import {
   writeNodeConfig,
   type KafkaNode,
 } from './kafka-node.ts';
+import type { SecureListener } from './kafka-security.ts';
 import { pidAlive, portOpen, say, waitFor } from './process-tools.ts';
 
 /** Where a stack's Kafka lives and how big it is: one broker (the default) or a quorum of three. */
@@ -25,6 +26,8 @@ export interface KafkaStackOptions {
   readonly brokers: number;
   /** Lower priority for the JVMs (`nice -n`), for a cluster that shares the machine with other work. */
   readonly nice?: number;
+  /** A SASL_SSL listener per node too (kafka-security.ts), written into configs of nodes not running. */
+  readonly secure?: (node: KafkaNode) => SecureListener;
 }
 
 export const BROKER_COUNTS = [1, 3] as const;
@@ -99,7 +102,7 @@ export async function startKafkaStack(options: KafkaStackOptions): Promise<Kafka
   mkdirSync(kafkaDir, { recursive: true });
   writeFileSync(nodesFile(kafkaDir), JSON.stringify(nodes, null, 2));
   const classpath = kafkaClasspath();
-  for (const node of nodes) if (nodePid(node) === null) writeNodeConfig(node, nodes);
+  for (const node of nodes) if (nodePid(node) === null) writeNodeConfig(node, nodes, options.secure?.(node));
   await formatStorage(nodes, classpath);
   const started = Date.now();
   for (const node of nodes) {

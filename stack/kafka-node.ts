@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SecureListener } from './kafka-security.ts';
 import { pidAlive, runAsync, startDetached } from './process-tools.ts';
 
 /** One KRaft node of the stack: broker and controller in one JVM, all on 127.0.0.1. */
@@ -74,9 +75,17 @@ function replicationLines(brokers: number): string[] {
   ];
 }
 
-/** Writes the node's server.properties and log4j2.properties; `quorum` is every node of its stack. */
-export function writeNodeConfig(node: KafkaNode, quorum: readonly KafkaNode[]): void {
+/**
+ * Writes the node's server.properties and log4j2.properties; `quorum` is every node of its stack.
+ * `secure` adds a SASL_SSL listener beside PLAINTEXT (stack:up --secure, see kafka-security.ts).
+ */
+export function writeNodeConfig(
+  node: KafkaNode,
+  quorum: readonly KafkaNode[],
+  secure?: SecureListener,
+): void {
   const files = nodeFiles(node);
+  const sasl = secure ? `,SASL_SSL://127.0.0.1:${secure.port}` : '';
   mkdirSync(files.logs, { recursive: true });
   writeFileSync(
     files.properties,
@@ -84,10 +93,10 @@ export function writeNodeConfig(node: KafkaNode, quorum: readonly KafkaNode[]): 
       'process.roles=broker,controller',
       `node.id=${node.id}`,
       `controller.quorum.voters=${quorum.map((n) => `${n.id}@127.0.0.1:${n.controllerPort}`).join(',')}`,
-      `listeners=PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${node.port}`,
+      `listeners=PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}${sasl}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${node.port}${sasl}`,
       'controller.listener.names=CONTROLLER',
-      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${secure ? ',SASL_SSL:SASL_SSL' : ''}`,
       'inter.broker.listener.name=PLAINTEXT',
       `log.dirs=${files.data}`,
       // Topics are created by their owners, with the partitions and configs they need.
@@ -103,8 +112,11 @@ export function writeNodeConfig(node: KafkaNode, quorum: readonly KafkaNode[]): 
       // owner of its tasks waits) until it times out; the broker looks for such transactions every
       // 10 s by default, on top of the timeout. Once a second costs nothing here.
       'transaction.abort.timed.out.transaction.cleanup.interval.ms=1000',
+      ...(secure?.lines ?? []),
     ].join('\n') + '\n',
   );
+  // It holds the keystore's password when secure.
+  chmodSync(files.properties, 0o600);
   writeFileSync(
     files.log4j,
     [

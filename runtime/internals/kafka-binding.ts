@@ -22,6 +22,7 @@ export async function createKafkaPorts(
   const settings = {
     clientId: `${config.applicationId}-${config.instanceId}`,
     bootstrapServers: config.bootstrapServers,
+    ...(config.security ? { security: config.security } : {}),
   };
   const consumer = new KafkaGroupConsumer(
     settings,

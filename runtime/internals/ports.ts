@@ -105,8 +105,15 @@ export interface AdminPort {
   createTopics(topics: readonly TopicToCreate[]): Promise<void>;
   /** The group's members with their assignments (empty while it rebalances or has no members). */
   groupMembers(groupId: string): Promise<GroupMemberInfo[]>;
-  /** Partition count per existing topic; missing topics are absent from the map. */
-  partitionCounts(topics: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * Partition count per existing topic; missing topics are absent from the map. A topic hidden
+   * from an authenticated principal (no ACL: the broker lists it as if missing) throws the
+   * access-denied error instead, naming `intent` (what the caller means to do; DESCRIBE by default).
+   */
+  partitionCounts(
+    topics: readonly string[],
+    intent?: 'DESCRIBE' | 'READ' | 'WRITE',
+  ): Promise<Map<string, number>>;
   /** Last stable offset (read_committed end) per partition. */
   endOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, bigint>>;
   beginningOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, bigint>>;

@@ -4,9 +4,12 @@ import type { AdminPort, GroupMemberInfo, TopicPartition, TopicToCreate } from '
 import { decodeMemberUserData } from './member-user-data.ts';
 import { tpKey } from '../internals/ports.ts';
 import { baseOptions, type ClientSettings } from './client-options.ts';
-import { brokerErrorNames, wrap } from './errors.ts';
+import { brokerErrorNames, toKafkaError, wrap } from './errors.ts';
+import { principalName } from '../security.ts';
 
 const READ_COMMITTED = 1;
+/** Kafka's error code for TOPIC_AUTHORIZATION_FAILED. */
+const TOPIC_AUTHORIZATION_FAILED_CODE = 29;
 /** DescribeConfigs resource type of a topic. */
 const TOPIC_RESOURCE = 2;
 
@@ -15,9 +18,12 @@ export class KafkaAdmin implements AdminPort {
   private readonly admin: Admin;
   /** listOffsets lives on the consumer in this client; this one never joins a group. */
   private readonly offsets: Consumer;
+  /** Who we are to the broker: named when it refuses us. */
+  private readonly principal: string;
 
   constructor(settings: ClientSettings) {
     this.admin = new Admin(baseOptions(settings, 'admin'));
+    this.principal = principalName(settings.security);
     this.offsets = new Consumer({
       ...baseOptions(settings, 'offsets'),
       groupId: `${settings.clientId}-offsets`,
@@ -35,6 +41,12 @@ export class KafkaAdmin implements AdminPort {
         });
       } catch (error) {
         if (!brokerErrorNames(error).includes('TOPIC_ALREADY_EXISTS')) {
+          const refused = toKafkaError('createTopics', error, {
+            principal: this.principal,
+            operation: 'CREATE',
+            topics: [topic.name],
+          });
+          if (refused instanceof KafkaClientError && refused.recovery === 'fatal') throw refused;
           throw new KafkaClientError(`Creating topic ${topic.name} failed: ${(error as Error).message}`, {
             cause: error,
           });
@@ -64,7 +76,10 @@ export class KafkaAdmin implements AdminPort {
   }
 
   async groupMembers(groupId: string): Promise<GroupMemberInfo[]> {
-    const groups = await wrap('describeGroups', () => this.admin.describeGroups({ groups: [groupId] }));
+    const groups = await wrap('describeGroups', () => this.admin.describeGroups({ groups: [groupId] }), {
+      principal: this.principal,
+      group: groupId,
+    });
     const group = groups.get(groupId);
     if (!group || String(group.state).toUpperCase() !== 'STABLE') return [];
     return [...group.members.values()].map((member) => ({
@@ -79,21 +94,36 @@ export class KafkaAdmin implements AdminPort {
 
   /** A real metadata round trip: proves the broker answers the protocol, not just the port. */
   async ping(): Promise<void> {
-    await wrap('metadata', () => this.admin.metadata({ topics: [], forceUpdate: true }));
+    await wrap('metadata', () => this.admin.metadata({ topics: [], forceUpdate: true }), {
+      principal: this.principal,
+    });
   }
 
   async deleteTopics(names: readonly string[]): Promise<void> {
-    await wrap('deleteTopics', () => this.admin.deleteTopics({ topics: [...names] }));
+    await wrap('deleteTopics', () => this.admin.deleteTopics({ topics: [...names] }), {
+      principal: this.principal,
+      operation: 'DELETE',
+      topics: names,
+    });
   }
 
-  async partitionCounts(topics: readonly string[]): Promise<Map<string, number>> {
+  async partitionCounts(
+    topics: readonly string[],
+    intent: 'DESCRIBE' | 'READ' | 'WRITE' = 'DESCRIBE',
+  ): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
     if (topics.length === 0) return counts;
-    const existing = new Set(await wrap('listTopics', () => this.admin.listTopics()));
+    const existing = new Set(
+      await wrap('listTopics', () => this.admin.listTopics(), { principal: this.principal }),
+    );
     const present = topics.filter((t) => existing.has(t));
+    const unlisted = topics.filter((t) => !existing.has(t));
+    if (unlisted.length > 0 && this.principal !== 'ANONYMOUS') await this.refuseHidden(unlisted, intent);
     if (present.length === 0) return counts;
-    const metadata = await wrap('metadata', () =>
-      this.admin.metadata({ topics: present, forceUpdate: true }),
+    const metadata = await wrap(
+      'metadata',
+      () => this.admin.metadata({ topics: present, forceUpdate: true }),
+      { principal: this.principal, operation: intent, topics: present },
     );
     for (const topic of present) {
       const info = metadata.topics.get(topic);
@@ -110,14 +140,17 @@ export class KafkaAdmin implements AdminPort {
   async maxMessageBytes(topics: readonly string[]): Promise<Map<string, number>> {
     const result = new Map<string, number>();
     if (topics.length === 0) return result;
-    const described = await wrap('describeConfigs', () =>
-      this.admin.describeConfigs({
-        resources: topics.map((name) => ({
-          resourceType: TOPIC_RESOURCE,
-          resourceName: name,
-          configurationKeys: ['max.message.bytes'],
-        })),
-      }),
+    const described = await wrap(
+      'describeConfigs',
+      () =>
+        this.admin.describeConfigs({
+          resources: topics.map((name) => ({
+            resourceType: TOPIC_RESOURCE,
+            resourceName: name,
+            configurationKeys: ['max.message.bytes'],
+          })),
+        }),
+      { principal: this.principal, operation: 'DESCRIBE_CONFIGS', topics },
     );
     for (const resource of described) {
       const value = resource.configs.find((c) => c.name === 'max.message.bytes')?.value;
@@ -134,6 +167,31 @@ export class KafkaAdmin implements AdminPort {
     return this.listOffsets(partitions, ListOffsetTimestamps.EARLIEST);
   }
 
+  /**
+   * The broker leaves topics a principal may not describe out of its listings, so to an
+   * authenticated client a denied topic looks missing ("Topic stock does not exist"). Ask for the
+   * unlisted ones by name, once (no retries: a missing topic answers UNKNOWN_TOPIC_OR_PARTITION,
+   * which is fine): the broker then says which are denied, and the caller gets that sentence.
+   */
+  private async refuseHidden(
+    unlisted: readonly string[],
+    intent: 'DESCRIBE' | 'READ' | 'WRITE',
+  ): Promise<void> {
+    try {
+      await this.admin.metadata({ topics: [...unlisted], forceUpdate: true, retries: 0 });
+    } catch (error) {
+      if (!brokerErrorNames(error).includes('TOPIC_AUTHORIZATION_FAILED')) return;
+      const response = (error as { response?: { topics?: { name: string | null; errorCode: number }[] } })
+        .response;
+      const denied = response?.topics?.filter((t) => t.errorCode === TOPIC_AUTHORIZATION_FAILED_CODE);
+      throw toKafkaError('metadata', error, {
+        principal: this.principal,
+        operation: intent,
+        topics: denied?.length ? denied.map((t) => t.name ?? '?') : unlisted,
+      });
+    }
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([this.admin.close(), this.offsets.close()]);
   }
@@ -146,13 +204,16 @@ export class KafkaAdmin implements AdminPort {
     if (partitions.length === 0) return result;
     const byTopic = new Map<string, number[]>();
     for (const tp of partitions) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
-    const offsets = await wrap('listOffsets', () =>
-      this.offsets.listOffsets({
-        topics: [...byTopic.keys()],
-        partitions: Object.fromEntries(byTopic),
-        timestamp,
-        isolationLevel: READ_COMMITTED,
-      }),
+    const offsets = await wrap(
+      'listOffsets',
+      () =>
+        this.offsets.listOffsets({
+          topics: [...byTopic.keys()],
+          partitions: Object.fromEntries(byTopic),
+          timestamp,
+          isolationLevel: READ_COMMITTED,
+        }),
+      { principal: this.principal, operation: 'DESCRIBE', topics: [...byTopic.keys()] },
     );
     for (const tp of partitions) {
       const offset = offsets.get(tp.topic)?.[tp.partition];

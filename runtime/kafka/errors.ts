@@ -1,7 +1,14 @@
 import { KafkaClientError, ProducerFencedError, type KafkaRecovery } from '../../topology/errors.ts';
+import { AUTHENTICATION_FAILURES, errorCodes, securityRefusal, type AccessContext } from './access-denied.ts';
 
-/** Broker error names that mean another producer with our transactional id took over. */
-const FENCED = new Set(['PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED']);
+export type { AccessContext } from './access-denied.ts';
+
+/**
+ * Broker error names that mean another producer with our transactional id took over.
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED is not one: it is an ACL missing, and read as "fenced" it
+ * stopped the tasks with a misleading reason; it is fatal with the access-denied sentence instead.
+ */
+const FENCED = new Set(['PRODUCER_FENCED']);
 
 /**
  * The producer's state is stale; only a new InitProducerId (epoch bump, sequences reset) fixes it.
@@ -34,7 +41,10 @@ const FATAL = new Set([
 
 /** How to recover from a failure whose broker error names are `names` (see KafkaRecovery). */
 export function recoveryFor(names: readonly string[]): KafkaRecovery {
-  if (names.some((n) => FATAL.has(n) || n.endsWith('_AUTHORIZATION_FAILED'))) return 'fatal';
+  if (
+    names.some((n) => FATAL.has(n) || n.endsWith('_AUTHORIZATION_FAILED') || AUTHENTICATION_FAILURES.has(n))
+  )
+    return 'fatal';
   if (names.some((n) => NEEDS_NEW_PRODUCER.has(n))) return 'new-producer';
   return 'retry';
 }
@@ -56,19 +66,26 @@ export function brokerErrorNames(error: unknown, seen = new Set<unknown>()): str
   return names;
 }
 
-/** Wraps a client error in our types: fencing becomes ProducerFencedError, anything else KafkaClientError. */
-export function toKafkaError(operation: string, error: unknown): Error {
+/**
+ * Wraps a client error in our types: fencing becomes ProducerFencedError, anything else
+ * KafkaClientError. A refusal by the broker's security (a denied ACL, a failed login, an untrusted
+ * certificate) gets one sentence naming who was refused what (`access` says what the call needed)
+ * and is fatal: retrying it would only repeat the refusal.
+ */
+export function toKafkaError(operation: string, error: unknown, access?: AccessContext): Error {
   if (error instanceof KafkaClientError || error instanceof ProducerFencedError) return error;
   const names = [...new Set(brokerErrorNames(error))];
+  const refusal = securityRefusal(names, errorCodes(error), access);
+  if (refusal) return new KafkaClientError(refusal, { cause: error, recovery: 'fatal', brokerErrors: names });
   const message = `${operation} failed: ${(error as Error)?.message ?? String(error)}${names.length ? ` [${names.join(', ')}]` : ''}`;
   if (names.some((n) => FENCED.has(n))) return new ProducerFencedError(message, { cause: error });
   return new KafkaClientError(message, { cause: error, recovery: recoveryFor(names), brokerErrors: names });
 }
 
-export async function wrap<T>(operation: string, work: () => Promise<T>): Promise<T> {
+export async function wrap<T>(operation: string, work: () => Promise<T>, access?: AccessContext): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    throw toKafkaError(operation, error);
+    throw toKafkaError(operation, error, access);
   }
 }

@@ -1,8 +1,15 @@
-import { Connection, fetchV17, protocolErrorsCodesById, type Consumer } from '@platformatic/kafka';
+import {
+  Connection,
+  fetchV17,
+  protocolErrorsCodesById,
+  type ConnectionOptions,
+  type Consumer,
+} from '@platformatic/kafka';
 import type { ConsumedRecord, RecordOutcome, TopicPartition } from '../internals/ports.ts';
 import { tpKey } from '../internals/ports.ts';
 import { decodeBatches, outcomeAt, type AbortedTransaction, type FetchedBatch } from './record-batches.ts';
 import { toKafkaError, wrap } from './errors.ts';
+import { principalOf } from './client-options.ts';
 
 const READ_COMMITTED = 1;
 /** Per-partition cap: keeps one hot partition from starving the others in a fetch. */
@@ -69,12 +76,15 @@ interface FetchResponse {
 export class Fetcher {
   private readonly consumer: Consumer;
   private readonly clientId: string;
+  /** TLS and SASL of the client's own connections (see client-options.ts). */
+  private readonly connectionOptions: ConnectionOptions;
   private readonly connections = new Map<number, Promise<Connection>>();
   private refreshMetadata = false;
 
-  constructor(consumer: Consumer, clientId: string) {
+  constructor(consumer: Consumer, clientId: string, connectionOptions: ConnectionOptions = {}) {
     this.consumer = consumer;
     this.clientId = clientId;
+    this.connectionOptions = connectionOptions;
   }
 
   async fetch(positions: readonly FetchPosition[], maxWaitMs: number): Promise<FetchResult> {
@@ -121,7 +131,11 @@ export class Fetcher {
     const topics = [...new Set(positions.map((p) => p.topic))];
     const forceUpdate = this.refreshMetadata;
     this.refreshMetadata = false;
-    const metadata = await wrap('metadata', () => this.consumer.metadata({ topics, forceUpdate }));
+    const metadata = await wrap('metadata', () => this.consumer.metadata({ topics, forceUpdate }), {
+      principal: principalOf(this.connectionOptions),
+      operation: 'READ',
+      topics,
+    });
     const byNode = new Map<number, Map<string, FetchPosition[]>>();
     for (const position of positions) {
       const topic = metadata.topics.get(position.topic);
@@ -215,7 +229,11 @@ export class Fetcher {
       if (response?.responses) return response;
       this.dropConnection(node);
       this.refreshMetadata = true;
-      throw toKafkaError('fetch', error);
+      throw toKafkaError('fetch', error, {
+        principal: principalOf(this.connectionOptions),
+        operation: 'READ',
+        topics: [...perTopic.values()].flatMap((list) => list.map((p) => p.topic)),
+      });
     }
   }
 
@@ -223,7 +241,7 @@ export class Fetcher {
     let connection = this.connections.get(node);
     if (!connection) {
       connection = (async () => {
-        const created = new Connection(`${this.clientId}-fetch`);
+        const created = new Connection(`${this.clientId}-fetch`, this.connectionOptions);
         // A socket error is reported to the pending request; unlistened, the emitter would throw.
         created.on('error', () => undefined);
         await created.connect(broker.host, broker.port);

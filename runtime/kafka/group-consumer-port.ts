@@ -10,9 +10,10 @@ import type {
 } from '../internals/ports.ts';
 import { tpKey } from '../internals/ports.ts';
 import type { Logger } from '../logger.ts';
-import { baseOptions, type ClientSettings } from './client-options.ts';
+import { baseOptions, connectionOptions, type ClientSettings } from './client-options.ts';
 import { copartitionedAssignor } from './copartitioned-assignor.ts';
-import { brokerErrorNames, wrap } from './errors.ts';
+import { brokerErrorNames, wrap, type AccessContext } from './errors.ts';
+import { principalName } from '../security.ts';
 import { Fetcher, type FetchPosition, type FetchResult } from './fetcher.ts';
 import { GroupOwnership } from './group-ownership.ts';
 import { encodeMemberUserData } from './member-user-data.ts';
@@ -101,7 +102,7 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
       // Asked at every join: what this member owns and holds now, for a sticky, state-aware plan.
       protocolsMetadata: () => this.userData(),
     });
-    this.fetcher = new Fetcher(this.consumer, settings.clientId);
+    this.fetcher = new Fetcher(this.consumer, settings.clientId, connectionOptions(settings.security));
   }
 
   async subscribe(topics: readonly string[], listener: RebalanceListener): Promise<void> {
@@ -135,7 +136,11 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
     this.consumer.on('consumer:heartbeat:stalled', (payload: { lastError?: unknown }) =>
       this.rejoinAfter('heartbeats stalled', payload?.lastError),
     );
-    await wrap('joinGroup', () => this.consumer.joinGroup({ partitionAssigner: copartitionedAssignor }));
+    await wrap(
+      'joinGroup',
+      () => this.consumer.joinGroup({ partitionAssigner: copartitionedAssignor }),
+      this.access('READ', topics),
+    );
     await this.events;
   }
 
@@ -254,9 +259,21 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
   }
 
   async commit(offsets: readonly OffsetToCommit[]): Promise<void> {
-    await wrap('commitOffsets', () =>
-      this.consumer.commit({ offsets: offsets.map((o) => ({ ...o, leaderEpoch: -1 })) }),
+    await wrap(
+      'commitOffsets',
+      () => this.consumer.commit({ offsets: offsets.map((o) => ({ ...o, leaderEpoch: -1 })) }),
+      this.access('READ', [...new Set(offsets.map((o) => o.topic))]),
     );
+  }
+
+  /** Who we are to the broker and what a call needed: named when the broker refuses us. */
+  private access(operation: 'READ', topics: readonly string[]): AccessContext {
+    return {
+      principal: principalName(this.settings.security),
+      operation,
+      topics,
+      group: this.options.groupId,
+    };
   }
 
   /**
@@ -275,7 +292,10 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
       const metadata = await wrap('metadata', () => this.consumer.metadata({ topics: [...byTopic.keys()] }));
       const broker = metadata.brokers.get(coordinator);
       if (!broker) throw new KafkaClientError(`Group coordinator ${coordinator} is not in the metadata`);
-      const connection = new Connection(`${this.settings.clientId}-offsets`);
+      const connection = new Connection(
+        `${this.settings.clientId}-offsets`,
+        connectionOptions(this.settings.security),
+      );
       // A socket error is reported to the pending request; unlistened, the emitter would throw.
       connection.on('error', () => undefined);
       let response;

@@ -1,4 +1,10 @@
-import { Connection, describeProducersV0, metadataV12, type ClusterMetadata } from '@platformatic/kafka';
+import {
+  Connection,
+  describeProducersV0,
+  metadataV12,
+  type ClusterMetadata,
+  type ConnectionOptions,
+} from '@platformatic/kafka';
 import type { TopicPartition } from '../internals/ports.ts';
 import { toKafkaError, wrap } from './errors.ts';
 import { writeTxnMarkersV1 } from './write-txn-markers.ts';
@@ -57,10 +63,13 @@ interface DescribeProducersResponse {
 export class HangingTransactions {
   private readonly client: MetadataSource;
   private readonly clientId: string;
+  /** TLS and SASL of the client's own connections (see client-options.ts). */
+  private readonly connectionOptions: ConnectionOptions;
 
-  constructor(client: MetadataSource, clientId: string) {
+  constructor(client: MetadataSource, clientId: string, connectionOptions: ConnectionOptions = {}) {
     this.client = client;
     this.clientId = clientId;
+    this.connectionOptions = connectionOptions;
   }
 
   /** Transactions open for `producerId` at an epoch below `epoch` in any partition of `topics`. */
@@ -168,7 +177,7 @@ export class HangingTransactions {
     operation: string,
     request: (connection: Connection) => Promise<T>,
   ): Promise<T> {
-    const connection = new Connection(`${this.clientId}-txn-repair`);
+    const connection = new Connection(`${this.clientId}-txn-repair`, this.connectionOptions);
     connection.on('error', () => undefined);
     try {
       await connection.connect(broker.host, broker.port);

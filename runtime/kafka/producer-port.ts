@@ -4,10 +4,12 @@ type Transaction = NonNullable<Producer['transaction']>;
 import { KafkaClientError } from '../../topology/errors.ts';
 import type { GroupMetadata, OffsetToCommit, ProducedRecord, ProducerPort } from '../internals/ports.ts';
 import { tpKey } from '../internals/ports.ts';
-import { baseOptions, type ClientSettings } from './client-options.ts';
-import { toKafkaError, wrap } from './errors.ts';
+import { baseOptions, connectionOptions, type ClientSettings } from './client-options.ts';
+import { toKafkaError, wrap, type AccessContext } from './errors.ts';
+import { principalName } from '../security.ts';
 import { splitForRequests } from './request-splitter.ts';
 import { TransactionalOffsetCommitter } from './txn-offset-committer.ts';
+import { useClientAddPartitionsToTxn } from './client-txn-api.ts';
 import { HangingTransactions, type OpenTransaction } from './hanging-transactions.ts';
 import { TransactionOutcomes } from './transaction-outcomes.ts';
 
@@ -44,6 +46,9 @@ export class KafkaProducer implements ProducerPort {
   private readonly transactionalId: string | null;
   private readonly offsets: TransactionalOffsetCommitter;
   private readonly clientId: string;
+  private readonly security: ClientSettings['security'];
+  /** Who we are to the broker and our transactional id: named when the broker refuses us. */
+  private readonly access: AccessContext;
   /** Topics our transactions write to: where a hanging transaction of ours can be. */
   private readonly writtenTopics: () => readonly string[];
   private readonly onHanging: (open: readonly OpenTransaction[], error: unknown) => void;
@@ -70,15 +75,22 @@ export class KafkaProducer implements ProducerPort {
     },
   ) {
     this.clientId = settings.clientId;
+    this.security = settings.security;
+    this.access = {
+      principal: principalName(settings.security),
+      ...(options.transactionalId ? { transactionalId: options.transactionalId } : {}),
+    };
     this.writtenTopics = options.writtenTopics ?? (() => []);
     this.onHanging = options.onHanging ?? (() => undefined);
     this.transactional = options.transactionalId !== undefined;
     this.lookupLimits = options.batchLimits ?? null;
     this.transactionalId = options.transactionalId ?? null;
-    this.offsets = new TransactionalOffsetCommitter(settings.clientId);
+    this.offsets = new TransactionalOffsetCommitter(settings.clientId, connectionOptions(settings.security));
     this.groupConsumer = options.groupConsumer ?? (() => null);
-    this.createProducer = () =>
-      new Producer({
+    // Under an authorizer (a secured client), v5 of AddPartitionsToTxn is refused: see client-txn-api.ts.
+    const secured = settings.security !== undefined && options.transactionalId !== undefined;
+    this.createProducer = () => {
+      const producer = new Producer({
         ...baseOptions(settings, 'producer'),
         idempotent: true,
         acks: ACKS_ALL,
@@ -93,6 +105,8 @@ export class KafkaProducer implements ProducerPort {
             }
           : {}),
       });
+      return secured ? useClientAddPartitionsToTxn(producer) : producer;
+    };
     this.producer = this.createProducer();
   }
 
@@ -131,8 +145,10 @@ export class KafkaProducer implements ProducerPort {
     // (its initIdempotentProducer() outside one asks for a plain idempotent id, which fences
     // nothing): begin one and drop it at once. Nothing was sent in it; the next begin() reuses
     // the id and epoch obtained here.
-    const transaction = await wrap('initProducerId', () =>
-      this.producer.beginTransaction({ producerId: -1n, producerEpoch: -1 }),
+    const transaction = await wrap(
+      'initProducerId',
+      () => this.producer.beginTransaction({ producerId: -1n, producerEpoch: -1 }),
+      this.access,
     );
     await transaction.cancel();
     await this.endHangingTransactions();
@@ -150,7 +166,7 @@ export class KafkaProducer implements ProducerPort {
     const epoch = this.producer.producerEpoch;
     if (producerId === undefined || epoch === undefined) return;
     const topics = [...new Set([...this.writtenTopics(), OFFSETS_TOPIC])];
-    const hanging = new HangingTransactions(this.producer, this.clientId);
+    const hanging = new HangingTransactions(this.producer, this.clientId, connectionOptions(this.security));
     let open: OpenTransaction[] = [];
     try {
       open = await hanging.find(topics, producerId, epoch);
@@ -179,7 +195,11 @@ export class KafkaProducer implements ProducerPort {
     // A producer whose InitProducerId failed (the broker was away during reset) initialises here,
     // not implicitly in the client, so the hanging-transaction check is never skipped.
     if (this.needsInit) await this.init();
-    this.transaction = await wrap('beginTransaction', () => this.producer.beginTransaction(fresh));
+    this.transaction = await wrap(
+      'beginTransaction',
+      () => this.producer.beginTransaction(fresh),
+      this.access,
+    );
     const { producerId, producerEpoch } = this.producer;
     if (producerId !== undefined && producerEpoch !== undefined)
       this.outcomes.begin(producerId, producerEpoch);
@@ -207,7 +227,14 @@ export class KafkaProducer implements ProducerPort {
     if (!this.lookupLimits) return;
     const unknown = [...new Set(records.map((r) => r.topic))].filter((t) => !this.batchLimits.has(t));
     if (unknown.length === 0) return;
-    for (const [topic, limit] of await this.lookupLimits(unknown)) this.batchLimits.set(topic, limit);
+    // A principal allowed to write but not to read topic configs (DESCRIBE_CONFIGS) keeps the
+    // default limit; a principal not allowed to write is told so by the send itself, with WRITE.
+    const limits = await this.lookupLimits(unknown).catch((error: unknown) => {
+      if (error instanceof KafkaClientError && error.brokerErrors.includes('TOPIC_AUTHORIZATION_FAILED'))
+        return new Map<string, number>();
+      throw error;
+    });
+    for (const [topic, limit] of limits) this.batchLimits.set(topic, limit);
     // Topics the broker did not describe keep the default, and are not asked about again.
     for (const topic of unknown)
       if (!this.batchLimits.has(topic)) this.batchLimits.set(topic, DEFAULT_MAX_BATCH_BYTES);
@@ -224,9 +251,14 @@ export class KafkaProducer implements ProducerPort {
     }));
     const transaction = this.transaction;
     if (transaction) this.outcomes.wrote(records);
+    const access: AccessContext = {
+      ...this.access,
+      operation: 'WRITE',
+      topics: [...new Set(records.map((r) => r.topic))],
+    };
     const result = transaction
-      ? await wrap('send', () => transaction.send({ messages }))
-      : await wrap('send', () => this.producer.send({ messages }));
+      ? await wrap('send', () => transaction.send({ messages }), access)
+      : await wrap('send', () => this.producer.send({ messages }), access);
     return lastOffsets(records, result.offsets ?? []);
   }
 
@@ -239,7 +271,10 @@ export class KafkaProducer implements ProducerPort {
     const consumer = this.groupConsumer();
     if (!consumer) throw new KafkaClientError('sendOffsets needs the group consumer');
     this.outcomes.wroteOffsets();
-    await wrap('addOffsetsToTransaction', () => transaction.addConsumer(consumer));
+    await wrap('addOffsetsToTransaction', () => transaction.addConsumer(consumer), {
+      ...this.access,
+      group: group.groupId,
+    });
     const producerId = this.producer.producerId;
     const producerEpoch = this.producer.producerEpoch;
     if (producerId === undefined || producerEpoch === undefined || !this.transactionalId)
@@ -260,7 +295,7 @@ export class KafkaProducer implements ProducerPort {
       this.outcomes.ended('committed');
     } catch (error) {
       this.outcomes.ended('failed');
-      throw toKafkaError('commitTransaction', error);
+      throw toKafkaError('commitTransaction', error, this.access);
     } finally {
       if (transaction.completed) this.transaction = null;
     }

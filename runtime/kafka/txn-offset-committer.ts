@@ -1,7 +1,8 @@
-import { Connection, txnOffsetCommitV4, type Consumer } from '@platformatic/kafka';
+import { Connection, txnOffsetCommitV4, type ConnectionOptions, type Consumer } from '@platformatic/kafka';
 import { KafkaClientError } from '../../topology/errors.ts';
 import type { GroupMetadata, OffsetToCommit } from '../internals/ports.ts';
 import { brokerErrorNames, toKafkaError } from './errors.ts';
+import { principalOf } from './client-options.ts';
 
 /** Answers that only mean "ask again in a moment" (the coordinator is moving or loading). */
 const RETRIABLE = new Set([
@@ -28,10 +29,13 @@ export interface ProducerIdentity {
  */
 export class TransactionalOffsetCommitter {
   private readonly clientId: string;
+  /** TLS and SASL of the client's own connections (see client-options.ts). */
+  private readonly connectionOptions: ConnectionOptions;
   private connection: { node: number; connection: Connection } | null = null;
 
-  constructor(clientId: string) {
+  constructor(clientId: string, connectionOptions: ConnectionOptions = {}) {
     this.clientId = clientId;
+    this.connectionOptions = connectionOptions;
   }
 
   async commit(
@@ -83,7 +87,12 @@ export class TransactionalOffsetCommitter {
           }
         }
         const retriable = names.length === 0 || names.some((n) => RETRIABLE.has(n));
-        if (!retriable || attempt >= ATTEMPTS) throw toKafkaError('txnOffsetCommit', error);
+        if (!retriable || attempt >= ATTEMPTS)
+          throw toKafkaError('txnOffsetCommit', error, {
+            principal: principalOf(this.connectionOptions),
+            group: group.groupId,
+            transactionalId: producer.transactionalId,
+          });
         await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
       }
     }
@@ -102,7 +111,7 @@ export class TransactionalOffsetCommitter {
     const metadata = await consumer.metadata({ topics: [] });
     const broker = metadata.brokers.get(node);
     if (!broker) throw new KafkaClientError(`Group coordinator ${node} is not in the metadata`);
-    const connection = new Connection(`${this.clientId}-txn-offsets`);
+    const connection = new Connection(`${this.clientId}-txn-offsets`, this.connectionOptions);
     // A socket error is reported to the pending request; unlistened, the emitter would throw.
     connection.on('error', () => undefined);
     await connection.connect(broker.host, broker.port);

@@ -27,6 +27,8 @@ export interface PipelineConfig {
   storeType: 'rocksDB' | 'in_memory';
   /** Record cache per store and task (hot SKUs and orders read from memory); 0 (default) turns it off. */
   storeCacheMaxBytes: number;
+  /** Warm copies of each task's stores on other instances (Kafka Streams' num.standby.replicas). */
+  numStandbyReplicas: number;
   outputFormat: 'json' | 'avro';
   httpHost: string;
   httpPort: number;
@@ -91,6 +93,7 @@ export function pipelineConfigFromEnv(
     // Off by default: measured on the saga (bench, core at 1,000 and 3,000 orders/s) the cache
     // costs more than it saves, its keys are mostly read once per commit.
     storeCacheMaxBytes: integer(env, 'STORE_CACHE_MAX_BYTES', 0, 0),
+    numStandbyReplicas: integer(env, 'NUM_STANDBY_REPLICAS', 0, 0),
     outputFormat: oneOf(env, 'OUTPUT_FORMAT', ['json', 'avro'], 'json'),
     httpHost: env.HTTP_HOST ?? '127.0.0.1',
     httpPort: integer(env, 'HTTP_PORT', 8080, 0),

@@ -29,6 +29,8 @@ Environment (defaults in brackets):
   STATE_DIR              RocksDB state                     [./.stack/state]
   STORE_TYPE             rocksDB | in_memory               [rocksDB]
   STORE_CACHE_MAX_BYTES  record cache per store and task (0 = off) [0]
+  NUM_STANDBY_REPLICAS   warm copies of each task's stores on other instances
+                         (failover restores only the tail) [0]
   OUTPUT_FORMAT          json | avro                       [json]
   HTTP_HOST, HTTP_PORT   order API                         [127.0.0.1, 8080]
   APPLICATION_SERVER     host:port other instances reach this one on; queries

@@ -127,6 +127,7 @@ async function startPipelineParts(
         deadLetterTopic: topics.deadLetter,
         applicationServer: config.applicationServer,
         storeCacheMaxBytes: config.storeCacheMaxBytes,
+        numStandbyReplicas: config.numStandbyReplicas,
       },
       {
         metrics: new StreamsMetrics(applicationId, { labels: { service: part } }),

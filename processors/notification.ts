@@ -1,3 +1,4 @@
+import { continueTrace, traceparentOf } from '../runtime/index.ts';
 import type { KeyValueStore } from '../state-stores/index.ts';
 import { PunctuationType, StreamRecord, type Processor, type ProcessorContext } from '../topology/index.ts';
 import type {
@@ -26,6 +27,8 @@ interface PendingDelivery {
   message: NotificationMessage;
   status: string;
   attempts: number;
+  /** The order's trace (W3C traceparent of the request): a retry made later resumes it. */
+  traceparent?: string | null;
 }
 
 export interface NotificationOptions {
@@ -88,11 +91,19 @@ export class NotificationProcessor implements Processor<
         body,
         idempotencyKey: `${request.orderId}:${request.status}:${channel}`,
       };
-      await this.deliver({ channel, message, status: request.status, attempts: 0 }, record.timestamp);
+      await this.deliver(
+        { channel, message, status: request.status, attempts: 0, traceparent: traceparentOf(record.headers) },
+        record.timestamp,
+      );
     }
   }
 
-  private async deliver(delivery: PendingDelivery, timestamp: number): Promise<void> {
+  /** `headers`: those of a retry's span (see retryDue); a first delivery's event takes the record's trace. */
+  private async deliver(
+    delivery: PendingDelivery,
+    timestamp: number,
+    headers = new Map<string, Buffer>(),
+  ): Promise<void> {
     delivery.attempts++;
     const outcome = await this.notifier.send(delivery.channel, delivery.message);
     const id = delivery.message.idempotencyKey;
@@ -107,7 +118,9 @@ export class NotificationProcessor implements Processor<
         recipient: delivery.message.recipient,
         at,
       };
-      this.context.forward(new StreamRecord(delivery.message.orderId, { kind: 'sent', event }, timestamp));
+      this.context.forward(
+        new StreamRecord(delivery.message.orderId, { kind: 'sent', event }, timestamp, headers),
+      );
       return;
     }
     if (outcome.retryable && delivery.attempts < this.options.maxAttempts) {
@@ -127,14 +140,22 @@ export class NotificationProcessor implements Processor<
       attempts: delivery.attempts,
       at,
     };
-    this.context.forward(new StreamRecord(delivery.message.orderId, { kind: 'failed', event }, timestamp));
+    this.context.forward(
+      new StreamRecord(delivery.message.orderId, { kind: 'failed', event }, timestamp, headers),
+    );
   }
 
   private async retryDue(now: number): Promise<void> {
     for (const { key, id } of await dueIds(this.index, now)) {
       await this.index.delete(key);
       const delivery = await this.pending.get(id);
-      if (delivery) await this.deliver(delivery, now);
+      if (!delivery) continue;
+      await continueTrace(
+        delivery.traceparent,
+        'notification retry',
+        { 'order.id': delivery.message.orderId, 'notification.channel': delivery.channel },
+        (headers) => this.deliver(delivery, now, headers),
+      );
     }
   }
 }

@@ -1,3 +1,4 @@
+import { continueTrace, traceparentOf } from '../runtime/index.ts';
 import type { KeyValueStore } from '../state-stores/index.ts';
 import { PunctuationType, StreamRecord, type Processor, type ProcessorContext } from '../topology/index.ts';
 import type { PaymentRequested, PaymentResult } from '../schemas/index.ts';
@@ -15,6 +16,8 @@ export interface PaymentState {
   /** When the next attempt is due (index key), while RETRYING. */
   nextAttemptAt: number | null;
   refunded: boolean;
+  /** The order's trace (W3C traceparent of the request): a retry made later resumes it. */
+  traceparent?: string | null;
 }
 
 export interface PaymentOptions {
@@ -60,12 +63,25 @@ export class PaymentProcessor implements Processor<string, PaymentRequested, str
     if (request.kind === 'REFUND') return this.refund(existing);
     if (existing) return; // One charge flow per order: a repeated request changes nothing.
     await this.attempt(
-      { request, attempts: 0, status: 'RETRYING', chargeId: null, nextAttemptAt: null, refunded: false },
+      {
+        request,
+        attempts: 0,
+        status: 'RETRYING',
+        chargeId: null,
+        nextAttemptAt: null,
+        refunded: false,
+        traceparent: traceparentOf(record.headers),
+      },
       record.timestamp,
     );
   }
 
-  private async attempt(state: PaymentState, timestamp: number): Promise<void> {
+  /** `headers`: those of a retry's span (see retryDue); a first attempt's result takes the record's trace. */
+  private async attempt(
+    state: PaymentState,
+    timestamp: number,
+    headers = new Map<string, Buffer>(),
+  ): Promise<void> {
     const { request } = state;
     state.attempts++;
     const outcome = await this.gateway.charge(
@@ -102,7 +118,7 @@ export class PaymentProcessor implements Processor<string, PaymentRequested, str
             : outcome.reason,
     };
     this.metrics.paymentResult(result.outcome);
-    this.context.forward(new StreamRecord(request.orderId, result, timestamp));
+    this.context.forward(new StreamRecord(request.orderId, result, timestamp, headers));
   }
 
   private async retryDue(now: number): Promise<void> {
@@ -110,7 +126,12 @@ export class PaymentProcessor implements Processor<string, PaymentRequested, str
       await this.retries.delete(key);
       const state = await this.payments.get(id);
       if (!state || state.status !== 'RETRYING') continue;
-      await this.attempt(state, now);
+      await continueTrace(
+        state.traceparent,
+        'payment retry',
+        { 'order.id': id, 'payment.attempt': state.attempts + 1 },
+        (headers) => this.attempt(state, now, headers),
+      );
     }
   }
 

@@ -25,7 +25,7 @@ export {
 export { StreamsMetrics } from './metrics/streams-metrics.ts';
 export { combinedMetrics, PROMETHEUS_CONTENT_TYPE } from './metrics/combined-exposition.ts';
 export { startTracing, type TracingOptions } from './tracing/setup.ts';
-export { withServerSpan } from './tracing/trace-context.ts';
+export { continueTrace, traceparentOf, withServerSpan } from './tracing/trace-context.ts';
 export { createLogger, type Logger } from './logger.ts';
 export {
   DeadLetterHeader,

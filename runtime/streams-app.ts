@@ -8,6 +8,7 @@ import { CommitBuffer } from './internals/commit-buffer.ts';
 import { Committer } from './internals/committer.ts';
 import { prepareTopics } from './internals/internal-topics.ts';
 import { createKafkaPorts } from './internals/kafka-binding.ts';
+import { StandbyTasks } from './internals/standby-tasks.ts';
 import type { KafkaPorts } from './internals/ports.ts';
 import { StreamThread } from './internals/stream-thread.ts';
 import { TaskManager } from './internals/task-manager.ts';
@@ -94,6 +95,17 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
         metrics: this.metrics,
         log: this.log,
       });
+      const standbys = new StandbyTasks({
+        config: this.config,
+        topology: this.topology,
+        taskCounts: this.taskCounts,
+        ports,
+        metrics: this.metrics,
+        log: this.log,
+        createProcessor: (id, name) => tasks.createProcessor(id, name),
+        isActive: (name) => tasks.isActive(name),
+      });
+      tasks.standbys = standbys;
       const committer = new Committer({
         buffer,
         tasks,
@@ -111,6 +123,7 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
       await committer.checkOutputTopics([...new Set(sinks)]);
       const thread = new StreamThread({
         tasks,
+        standbys,
         committer,
         buffer,
         ports,

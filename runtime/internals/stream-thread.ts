@@ -10,6 +10,7 @@ import { inTimestampOrder } from './timestamp-order.ts';
 import { ProgressWatchdog } from './progress-watchdog.ts';
 import type { ConsumedRecord, KafkaPorts, TopicPartition } from './ports.ts';
 import { tpKey } from './ports.ts';
+import type { StandbyTasks } from './standby-tasks.ts';
 import type { ManagedTask, TaskManager } from './task-manager.ts';
 
 /** After a failed commit the thread backs off before retrying, so a broker outage is not a busy loop. */
@@ -25,6 +26,7 @@ const STREAK_RESET_MS = 30_000;
 export class StreamThread {
   private readonly lock = new Mutex();
   private readonly tasks: TaskManager;
+  private readonly standbys: StandbyTasks | null;
   private readonly committer: Committer;
   private readonly buffer: CommitBuffer;
   private readonly ports: KafkaPorts;
@@ -49,6 +51,7 @@ export class StreamThread {
 
   constructor(options: {
     tasks: TaskManager;
+    standbys?: StandbyTasks;
     committer: Committer;
     buffer: CommitBuffer;
     ports: KafkaPorts;
@@ -57,6 +60,7 @@ export class StreamThread {
     log: Logger;
   }) {
     this.tasks = options.tasks;
+    this.standbys = options.standbys ?? null;
     this.committer = options.committer;
     this.buffer = options.buffer;
     this.ports = options.ports;
@@ -94,6 +98,7 @@ export class StreamThread {
     await this.loopDone;
     await this.lock.run(async () => {
       if (this.fatalError === null) {
+        await this.standbys?.closeAll();
         try {
           await this.committer.commit();
           await this.tasks.closeAll(true);
@@ -117,6 +122,7 @@ export class StreamThread {
         await this.lock.run(async () => {
           await this.reconcile();
           await this.restorePending();
+          await this.standbys?.maintain(Date.now());
         });
         this.enter('poll');
         const records = await this.ports.consumer.poll(this.config.pollMaxWaitMs);
@@ -293,6 +299,7 @@ export class StreamThread {
 
   private async onAssigned(partitions: readonly TopicPartition[]): Promise<void> {
     this.metrics.rebalances.inc();
+    this.standbys?.assignmentChanged();
     const created = await this.tasks.createTasks(partitions);
     const inputs = created.flatMap((t) => t.inputs);
     if (inputs.length > 0) this.ports.consumer.pause(inputs);
@@ -303,6 +310,7 @@ export class StreamThread {
   }
 
   private async onRevoked(partitions: readonly TopicPartition[]): Promise<void> {
+    this.standbys?.assignmentChanged();
     const names = this.tasks.namesOf(partitions);
     if (names.length === 0) return;
     // Whatever the revoked tasks did is committed before they go: the next owner starts exactly here.

@@ -44,6 +44,8 @@ export class TaskManager {
   private readonly ports: { admin: AdminPort; reader: PartitionReaderPort };
   private readonly metrics: StreamsMetrics;
   private readonly log: Logger;
+  /** Warm copies of tasks: closed before an active task opens the same stores (one RocksDB lock). */
+  standbys: { release(name: string): Promise<void>; partitions(): number[] } | null = null;
 
   constructor(options: {
     topology: Topology;
@@ -109,7 +111,8 @@ export class TaskManager {
           if (!existing.inputs.some((i) => tpKey(i) === tpKey(tp))) existing.inputs.push(tp);
         continue;
       }
-      const processor = this.newProcessor(id, name);
+      await this.standbys?.release(name);
+      const processor = this.createProcessor(id, name);
       await processor.initStores();
       const task: ManagedTask = {
         id,
@@ -169,7 +172,10 @@ export class TaskManager {
    * tasks left behind (their stores restore only what they missed if the task comes back).
    */
   localStatePartitions(): number[] {
-    const partitions = new Set(this.all().map((t) => t.id.partition));
+    const partitions = new Set([
+      ...this.all().map((t) => t.id.partition),
+      ...(this.standbys?.partitions() ?? []),
+    ]);
     let names: string[] = [];
     try {
       names = readdirSync(join(this.config.stateDir, this.config.applicationId));
@@ -205,7 +211,13 @@ export class TaskManager {
       .filter((s): s is StateStore => s !== undefined);
   }
 
-  private newProcessor(id: TaskId, name: string): TaskProcessor {
+  /** Whether this instance runs the task `name` (active). */
+  isActive(name: string): boolean {
+    return this.tasks.has(name);
+  }
+
+  /** A task's processor with its state under this instance's state directory (active or standby). */
+  createProcessor(id: TaskId, name: string): TaskProcessor {
     return new TaskProcessor(this.topology, {
       applicationId: this.config.applicationId,
       taskId: id,

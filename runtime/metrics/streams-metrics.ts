@@ -21,6 +21,8 @@ export class StreamsMetrics {
   readonly deadLettered: Counter<'stage'>;
   readonly punctuations: Counter<'type'>;
   readonly activeTasks: Gauge;
+  readonly standbyTasks: Gauge;
+  readonly standbyLag: Gauge<'task_id' | 'store'>;
   readonly rebalances: Counter;
   readonly taskStalled: Gauge<'task_id'>;
   readonly stallRecoveries: Counter<'task_id'>;
@@ -123,6 +125,17 @@ export class StreamsMetrics {
       registers,
     });
     this.activeTasks = new Gauge({ name: 'kafka_streams_active_tasks', help: 'Tasks owned', registers });
+    this.standbyTasks = new Gauge({
+      name: 'kafka_streams_standby_tasks',
+      help: 'Standby tasks: warm copies of other instances task stores',
+      registers,
+    });
+    this.standbyLag = new Gauge({
+      name: 'kafka_streams_standby_lag_records',
+      help: 'Changelog records a standby store has not applied yet',
+      labelNames: ['task_id', 'store'],
+      registers,
+    });
     this.rebalances = new Counter({
       name: 'kafka_streams_rebalance_total',
       help: 'Assignments received',

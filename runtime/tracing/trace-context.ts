@@ -103,3 +103,32 @@ export function withActiveTraceContext(headers: Headers): Headers {
   const span = trace.getActiveSpan();
   return span?.isRecording() ? injectContext(headers, span) : headers;
 }
+
+/**
+ * Resumes an order's trace in work done later, away from the record that started it (a retry a
+ * punctuator makes from state in a store). `traceparent` is the W3C header kept with that state;
+ * `work` runs in a new span, child of that context (its HTTP calls become the span's children), and
+ * gets the headers for the records it forwards so the trace goes on downstream. Without a
+ * traceparent, or without tracing, it just runs `work` with empty headers.
+ */
+export async function continueTrace<T>(
+  traceparent: string | null | undefined,
+  name: string,
+  attributes: Record<string, string | number>,
+  work: (headers: Headers) => Promise<T>,
+): Promise<T> {
+  const carrier: Headers = traceparent ? new Map([['traceparent', Buffer.from(traceparent)]]) : new Map();
+  const parent = extractContext(carrier);
+  const span = tracer().startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
+  if (!span.isRecording()) return work(new Map());
+  try {
+    return await context.with(trace.setSpan(parent, span), () => work(injectContext(new Map(), span)));
+  } finally {
+    span.end();
+  }
+}
+
+/** The W3C traceparent a record carries, to keep with state that outlives the record. */
+export function traceparentOf(headers: Headers): string | null {
+  return headers.get('traceparent')?.toString('utf8') ?? null;
+}

@@ -24,6 +24,10 @@ import { alertRulesFile, ensurePrometheus, scrapeTarget } from '../../stack/prom
 import { DASHBOARDS_DIR } from '../../deploy/grafana/dashboards.ts';
 import { driveOrders } from './drive-orders.ts';
 import { EXTRA_CHECKS, type LiveContext } from './extra-checks.ts';
+import { traceLiveCheck } from './trace-live-check.ts';
+import { ensureJaeger } from '../../stack/jaeger.ts';
+import { startTracing } from '../../runtime/index.ts';
+import { DEFAULT_SERVICE } from './trace-check.ts';
 import { dashboardQueries, instantQuery, loadedAlertRules, scalarOf, scrapeTargets } from './promql.ts';
 
 const { values: args } = parseArgs({
@@ -136,9 +140,16 @@ async function main(): Promise<number> {
   mkdirSync(join(stackDir, 'logs'), { recursive: true });
   process.env.LOG_FILE ??= join(stackDir, 'logs', `observability-check-${stamp}.log`);
   say(`pipeline logs: ${process.env.LOG_FILE}; report: ${reportFile}`);
-  say('starting the stack (Kafka, PostgreSQL, Prometheus) where not running');
+  say('starting the stack (Kafka, PostgreSQL, Prometheus, Jaeger) where not running');
   await ensureStack();
   const prometheusUrl = await ensurePrometheus();
+  say('starting Jaeger where not running (the first time it is built from its Go module: minutes)');
+  const jaeger = await ensureJaeger();
+  // The pipeline runs in this process: its spans go to the stack's Jaeger, as OTEL_* would send them.
+  const stopTracing = startTracing({
+    serviceName: DEFAULT_SERVICE,
+    endpoint: `${jaeger.otlpEndpoint}/v1/traces`,
+  });
   const target = scrapeTarget();
   await requireTarget(prometheusUrl, target);
   const [host, port] = [
@@ -218,7 +229,8 @@ async function main(): Promise<number> {
       progress: say,
     };
     const extra = [];
-    for (const check of EXTRA_CHECKS) extra.push(await check.run(context));
+    const checks = [...EXTRA_CHECKS, traceLiveCheck({ queryUrl: jaeger.queryUrl, flush: stopTracing })];
+    for (const check of checks) extra.push(await check.run(context));
     const summary = [
       `dashboards: ${dashboards.withData}/${dashboards.total} queries with data`,
       `alerts: ${alerts.ok}/${alerts.total} rules evaluate`,

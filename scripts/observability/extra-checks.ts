@@ -1,11 +1,8 @@
 /**
  * The hook for more checks against the live run of `npm run observability:check`: each runs after
  * the dashboards and alerts were evaluated, while the pipeline, the stack and the run's orders are
- * still there, and fails the check when it says so. A trace check (e.g. every order of the run has
- * one trace across the saga's services in Jaeger) goes here:
- *
- *   import { traceCheck } from './trace-check.ts';
- *   export const EXTRA_CHECKS: readonly LiveCheck[] = [traceCheck];
+ * still there, and fails the check when it says so. The trace check (trace-live-check.ts) is one;
+ * check.ts builds it with the run's Jaeger and adds it to these.
  */
 import type { SagaTopics } from '../../app/saga-topics.ts';
 

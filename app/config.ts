@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../topology/index.ts';
 import type { KafkaSecurity } from '../runtime/index.ts';
-import { kafkaSecurityFromEnv, type ReadSecretFile } from './kafka-security-config.ts';
+import { kafkaSecurityFromEnv, valueOrFile, type ReadSecretFile } from './kafka-security-config.ts';
 import type { OrderStatus } from '../schemas/index.ts';
 import { ALL_SAGA_PARTS, type SagaPart } from './saga-topology.ts';
 
@@ -37,6 +38,11 @@ export interface PipelineConfig {
    * `application.server`): queries for keys this instance owns are forwarded here.
    */
   applicationServer: string;
+  /**
+   * ORDER_API_KEY (or ORDER_API_KEY_FILE): when set, POST /orders needs it as
+   * `Authorization: Bearer <key>` or `x-api-key`; reads, health and metrics stay open. Null: no key.
+   */
+  orderApiKey: string | null;
   paymentGatewayUrl: string;
   paymentMaxAttempts: number;
   /** Long enough for the payment retries to finish (≈ 6 attempts of backoff up to 2 s), short enough to free stock. */
@@ -98,6 +104,7 @@ export function pipelineConfigFromEnv(
     httpHost: env.HTTP_HOST ?? '127.0.0.1',
     httpPort: integer(env, 'HTTP_PORT', 8080, 0),
     applicationServer: applicationServer(env),
+    orderApiKey: orderApiKey(env, readFile),
     paymentGatewayUrl: env.PAYMENT_GATEWAY_URL ?? 'http://127.0.0.1:8090',
     paymentMaxAttempts: integer(env, 'PAYMENT_MAX_ATTEMPTS', 6),
     reservationTimeoutMs: integer(env, 'RESERVATION_TIMEOUT_MS', 30_000),
@@ -128,6 +135,22 @@ function applicationServer(env: NodeJS.ProcessEnv): string {
       'host:port where other instances reach this one (set it when HTTP_HOST is 0.0.0.0 or HTTP_PORT is 0)',
     );
   return raw;
+}
+
+// 16 characters is the least a guessed key should need (a random 16-character key is ~95 bits);
+// printable ASCII without spaces, so it travels in a header exactly as configured.
+const API_KEY = /^[\x21-\x7e]{16,256}$/;
+
+function orderApiKey(env: NodeJS.ProcessEnv, readFile: ReadSecretFile | undefined): string | null {
+  const key = valueOrFile(env, 'ORDER_API_KEY', readFile ?? ((path) => readFileSync(path, 'utf8')), true);
+  if (key === undefined) return null;
+  if (!API_KEY.test(key))
+    throw new ConfigError(
+      env.ORDER_API_KEY_FILE ? 'ORDER_API_KEY_FILE' : 'ORDER_API_KEY',
+      `*** (${key.length} characters)`,
+      '16-256 printable ASCII characters without spaces (e.g. openssl rand -hex 32)',
+    );
+  return key;
 }
 
 function services(raw: string | undefined): SagaPart[] {

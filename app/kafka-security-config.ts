@@ -38,7 +38,7 @@ function protocolFrom(env: NodeJS.ProcessEnv): SecurityProtocol {
 }
 
 /** `KEY` or the contents of the file `KEY_FILE` names (a mounted Secret), trimmed; never both. */
-function valueOrFile(
+export function valueOrFile(
   env: NodeJS.ProcessEnv,
   key: string,
   read: ReadSecretFile,

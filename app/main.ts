@@ -35,6 +35,10 @@ Environment (defaults in brackets):
   HTTP_HOST, HTTP_PORT   order API                         [127.0.0.1, 8080]
   APPLICATION_SERVER     host:port other instances reach this one on; queries
                          for keys it owns are forwarded here [HTTP_HOST:HTTP_PORT]
+  ORDER_API_KEY          when set, POST /orders needs Authorization: Bearer <key>
+                         or x-api-key: <key> (else 401); 16-256 printable ASCII
+                         characters (or ORDER_API_KEY_FILE: a mounted secret).
+                         GET, health and metrics stay open  [unset: no key]
   PAYMENT_GATEWAY_URL    payment gateway                   [http://127.0.0.1:8090]
   PAYMENT_MAX_ATTEMPTS   charge attempts before FAILED     [6]
   RESERVATION_TIMEOUT_MS RESERVED → EXPIRED after          [30000]

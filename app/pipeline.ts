@@ -148,6 +148,7 @@ async function startPipelineParts(
     ordersTopic: topics.orders,
     registries: [processRegistry, sagaRegistry],
     siblings: siblings.urls,
+    apiKey: config.orderApiKey,
   });
   const httpUrl = await server.listen({ host: config.httpHost, port: config.httpPort });
   log.info({ httpUrl, topics: Object.values(topics) }, 'pipeline running');

@@ -14,6 +14,7 @@ import type {
   ReservationResult,
   ShipmentScheduled,
 } from '../schemas/index.ts';
+import { orderFingerprint } from '../schemas/index.ts';
 import { dueIds, dueKey } from './due-index.ts';
 import { noSagaMetrics, type CompensationCause, type SagaMetricsPort } from './ports.ts';
 import { planShipment } from './shipping.ts';
@@ -34,6 +35,11 @@ export interface OrderState {
   currency: string;
   paymentMethod: string;
   contact: Contact;
+  /**
+   * orderFingerprint of the OrderCreated that made the order: the order API answers 409 to a POST
+   * of the same orderId with other content. Absent on orders stored before it existed.
+   */
+  fingerprint?: string;
 }
 
 export type SagaInput =
@@ -116,6 +122,7 @@ export class OrderSagaProcessor implements Processor<string, SagaInput, string, 
       currency: created.currency,
       paymentMethod: created.paymentMethod,
       contact: created.contact,
+      fingerprint: orderFingerprint(created),
     };
     this.emitStatus(order, null, null);
     for (const item of order.items) this.requestReservation(order, item.sku, 'RESERVE');

@@ -21,7 +21,16 @@ export {
   type SchemaRegistry,
 } from './registry.ts';
 export { subjectOf, compatibilityOf, OUTPUT_EVENTS, type CompatibilityLevel } from './subjects.ts';
-export { jsonEventSerde, avroEventSerde, inputEventSerde } from './serdes/event-serdes.ts';
+export {
+  jsonEventSerde,
+  avroEventSerde,
+  inputEventSerde,
+  ignoredEventFields,
+} from './serdes/event-serdes.ts';
+export { FieldValidationError, type FieldProblem } from './field-errors.ts';
+export { ORDER_LIMITS, identifierProblem, orderProblems } from './order-rules.ts';
+export { orderFingerprint } from './order-fingerprint.ts';
+export { ISO_4217_CODES, isIso4217Code } from './iso-4217.ts';
 export { checkBackwardCompatibility, type CompatibilityProblem } from './compatibility.ts';
 
 export type EventFormat = 'json' | 'avro';

@@ -1,38 +1,26 @@
-import { ValidationError } from '../topology/errors.ts';
-import type { EventName, EventTypes, OrderCreated, StockAdjusted } from './types.ts';
+import { FieldValidationError, type FieldProblem } from './field-errors.ts';
+import { orderProblems, stockProblems } from './order-rules.ts';
+import type { EventName, EventTypes } from './types.ts';
 
-/** Domain rules the Avro schema cannot express (CONTRACT.md, console-producer formats). */
-const MAX_ITEMS = 100;
-
-function orderRules(order: OrderCreated): void {
-  if (order.orderId.trim() === '') throw new ValidationError('orderId: must not be empty');
-  if (order.items.length < 1 || order.items.length > MAX_ITEMS) {
-    throw new ValidationError(`items: an order has 1-${MAX_ITEMS} items, got ${order.items.length}`);
-  }
-  const seen = new Set<string>();
-  order.items.forEach((item, i) => {
-    if (item.quantity < 1)
-      throw new ValidationError(`items[${i}].quantity: expected >= 1, got ${item.quantity}`);
-    if (!Number.isInteger(item.unitPrice) || item.unitPrice < 0) {
-      throw new ValidationError(
-        `items[${i}].unitPrice: expected a non-negative integer (minor units), got ${item.unitPrice}`,
-      );
-    }
-    if (seen.has(item.sku))
-      throw new ValidationError(`items[${i}].sku: ${item.sku} appears twice in one order`);
-    seen.add(item.sku);
-  });
-}
-
-function stockRules(stock: StockAdjusted): void {
-  if (stock.sku.trim() === '') throw new ValidationError('sku: must not be empty');
-}
-
-const RULES: { [E in EventName]?: (value: EventTypes[E]) => void } = {
-  'order-created': orderRules,
-  'stock-adjusted': stockRules,
+/** Domain rules the Avro schema cannot express (CONTRACT.md, docs/order-validation.md). */
+const RULES: { [E in EventName]?: (value: EventTypes[E]) => FieldProblem[] } = {
+  'order-created': orderProblems,
+  'stock-adjusted': stockProblems,
 };
 
-export function applyRules<E extends EventName>(event: E, value: EventTypes[E]): void {
-  (RULES[event] as ((v: EventTypes[E]) => void) | undefined)?.(value);
+/** A reason per broken rule is kept, up to this many: enough to fix an order, bounded for headers. */
+const MAX_PROBLEMS = 20;
+
+/** Throws a FieldValidationError naming every broken rule (the first 20) of the event's value. */
+export function applyRules<E extends EventName>(event: E, value: EventTypes[E], what: string = event): void {
+  const rules = RULES[event] as ((v: EventTypes[E]) => FieldProblem[]) | undefined;
+  const problems = rules?.(value) ?? [];
+  if (problems.length === 0) return;
+  const shownProblems = problems.slice(0, MAX_PROBLEMS);
+  if (problems.length > MAX_PROBLEMS)
+    shownProblems.push({
+      field: '(more)',
+      reason: `${problems.length - MAX_PROBLEMS} more problems not listed`,
+    });
+  throw new FieldValidationError(what, shownProblems);
 }

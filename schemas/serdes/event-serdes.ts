@@ -5,7 +5,7 @@ import { latestSchema } from '../catalog.ts';
 import type { SchemaRegistry } from '../registry.ts';
 import { applyRules } from '../rules.ts';
 import type { EventName, EventTypes } from '../types.ts';
-import { assertValid, normalize } from './validate.ts';
+import { assertValid, ignoredFields, normalize } from './validate.ts';
 
 const MAGIC_BYTE = 0;
 
@@ -35,8 +35,13 @@ function decodeJson<E extends EventName>(
   }
   const value = normalize(type, parsed);
   assertValid(type, value, `${topic} ${event}`);
-  applyRules(event, value as EventTypes[E]);
+  applyRules(event, value as EventTypes[E], `${topic} ${event}`);
   return value as EventTypes[E];
+}
+
+/** Paths of the fields of a parsed JSON value that the event's schema does not know (they are dropped). */
+export function ignoredEventFields(event: EventName, value: unknown): string[] {
+  return ignoredFields(latestSchema(event).type, value);
 }
 
 /**
@@ -76,7 +81,7 @@ function decodeAvro<E extends EventName>(
     const value = writer.equals(reader)
       ? reader.fromBuffer(data.subarray(5))
       : reader.fromBuffer(data.subarray(5), reader.createResolver(writer));
-    applyRules(event, value as EventTypes[E]);
+    applyRules(event, value as EventTypes[E], `${topic} ${event}`);
     return value as EventTypes[E];
   } catch (cause) {
     if (cause instanceof ValidationError) throw cause;

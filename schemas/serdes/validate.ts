@@ -1,5 +1,5 @@
 import type avro from 'avsc';
-import { ValidationError } from '../../topology/errors.ts';
+import { FieldValidationError, shown, type FieldProblem } from '../field-errors.ts';
 
 /**
  * Fills missing fields that have defaults (JSON producers may omit optional fields) and drops
@@ -29,19 +29,20 @@ export function normalize(type: avro.Type, value: unknown): unknown {
 
 /** Checks a value against the schema; the error names the first bad path, e.g. `items[0].quantity`. */
 export function assertValid(type: avro.Type, value: unknown, what: string): void {
-  const problems: string[] = [];
+  const problems: FieldProblem[] = [];
   type.isValid(value, {
     errorHook: (path: string[], bad: unknown, badType: avro.Type) => {
       const location = path.reduce(
         (acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part),
         '',
       );
-      problems.push(
-        `${location || '(root)'}: expected ${describe(badType)}, got ${JSON.stringify(bad) ?? 'nothing'}`,
-      );
+      problems.push({
+        field: location || '(root)',
+        reason: `expected ${describe(badType)}, got ${shown(bad)}`,
+      });
     },
   });
-  if (problems.length > 0) throw new ValidationError(`${what}: ${problems.slice(0, 3).join('; ')}`);
+  if (problems.length > 0) throw new FieldValidationError(what, problems.slice(0, 3));
 }
 
 function describe(type: avro.Type): string {
@@ -49,4 +50,31 @@ function describe(type: avro.Type): string {
   if (type.typeName === 'union:unwrapped')
     return (type as avro.types.UnwrappedUnionType).types.map(describe).join(' or ');
   return type.typeName;
+}
+
+/**
+ * Paths of the fields `normalize` drops because the schema does not know them (`note`,
+ * `contact.fax`, `items[0].colour`): CONTRACT.md has producers' extra fields ignored, and the order
+ * API tells its client which ones were, so a misspelt optional field does not vanish unnoticed.
+ */
+export function ignoredFields(type: avro.Type, value: unknown, path = ''): string[] {
+  const name = type.typeName;
+  const at = (part: string) => (path ? `${path}.${part}` : part);
+  if (name === 'record' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const fields = (type as avro.types.RecordType).fields;
+    const known = new Map(fields.map((f) => [f.name, f.type]));
+    return Object.entries(value as Record<string, unknown>).flatMap(([key, inner]) => {
+      const fieldType = known.get(key);
+      return fieldType ? ignoredFields(fieldType, inner, at(key)) : [at(key)];
+    });
+  }
+  if (name === 'array' && Array.isArray(value)) {
+    const items = (type as avro.types.ArrayType).itemsType;
+    return value.flatMap((item, i) => ignoredFields(items, item, `${path}[${i}]`));
+  }
+  if (name === 'union:unwrapped' && value !== null && value !== undefined) {
+    const branch = (type as avro.types.UnwrappedUnionType).types.find((t) => t.typeName !== 'null');
+    return branch ? ignoredFields(branch, value, path) : [];
+  }
+  return [];
 }

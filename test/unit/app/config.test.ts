@@ -35,4 +35,22 @@ describe('pipeline config from the environment', () => {
     expect(pipelineConfigFromEnv({ STORE_CACHE_MAX_BYTES: '0' }).storeCacheMaxBytes).toBe(0);
     expect(() => pipelineConfigFromEnv({ STORE_CACHE_MAX_BYTES: '-1' })).toThrow(ConfigError);
   });
+
+  test('ORDER_API_KEY: off by default; from the variable or a mounted file; too short or spaced is refused, never echoed', () => {
+    const key = 'f3a9c1d7e5b2a8c4f6e0d9b1a7c3e5f2';
+    expect(pipelineConfigFromEnv({}).orderApiKey).toBeNull();
+    expect(pipelineConfigFromEnv({ ORDER_API_KEY: key }).orderApiKey).toBe(key);
+    const files = (path: string) => (path === '/run/api-key' ? `${key}\n` : '');
+    expect(pipelineConfigFromEnv({ ORDER_API_KEY_FILE: '/run/api-key' }, files).orderApiKey).toBe(key);
+    for (const bad of ['short-key', 'a key with spaces inside it', 'x'.repeat(257)]) {
+      expect(() => pipelineConfigFromEnv({ ORDER_API_KEY: bad })).toThrow(ConfigError);
+      expect(() => pipelineConfigFromEnv({ ORDER_API_KEY: bad })).toThrow(
+        /ORDER_API_KEY.*16-256 printable ASCII/,
+      );
+      expect(() => pipelineConfigFromEnv({ ORDER_API_KEY: bad })).not.toThrow(bad);
+    }
+    expect(() =>
+      pipelineConfigFromEnv({ ORDER_API_KEY: key, ORDER_API_KEY_FILE: '/run/api-key' }, files),
+    ).toThrow(/either ORDER_API_KEY or ORDER_API_KEY_FILE/);
+  });
 });

@@ -24,7 +24,7 @@ export {
 } from './security.ts';
 export { StreamsMetrics } from './metrics/streams-metrics.ts';
 export { combinedMetrics, PROMETHEUS_CONTENT_TYPE } from './metrics/combined-exposition.ts';
-export { startTracing, type TracingOptions } from './tracing/setup.ts';
+export { startTracing, type StopTracing, type TracingOptions } from './tracing/setup.ts';
 export { continueTrace, traceparentOf, withServerSpan } from './tracing/trace-context.ts';
 export { createLogger, type Logger } from './logger.ts';
 export {

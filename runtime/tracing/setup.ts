@@ -11,17 +11,21 @@ export interface TracingOptions {
   exporter?: SpanExporter;
 }
 
+/** Stops tracing (pending spans are sent first); `flush()` sends them and goes on tracing. */
+export type StopTracing = (() => Promise<void>) & { flush(): Promise<void> };
+
 /**
  * Starts the OpenTelemetry SDK with the W3C propagator (the SDK default) and an OTLP exporter.
  * Returns a shutdown function that flushes pending spans.
  */
-export function startTracing(options: TracingOptions): () => Promise<void> {
+export function startTracing(options: TracingOptions): StopTracing {
   const exporter =
     options.exporter ?? new OTLPTraceExporter(options.endpoint ? { url: options.endpoint } : {});
+  const spans = new BatchSpanProcessor(exporter);
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ 'service.name': options.serviceName }),
-    spanProcessors: [new BatchSpanProcessor(exporter)],
+    spanProcessors: [spans],
   });
   sdk.start();
-  return () => sdk.shutdown();
+  return Object.assign(() => sdk.shutdown(), { flush: () => spans.forceFlush() });
 }

@@ -229,7 +229,7 @@ async function main(): Promise<number> {
       progress: say,
     };
     const extra = [];
-    const checks = [...EXTRA_CHECKS, traceLiveCheck({ queryUrl: jaeger.queryUrl, flush: stopTracing })];
+    const checks = [...EXTRA_CHECKS, traceLiveCheck({ queryUrl: jaeger.queryUrl, flush: stopTracing.flush })];
     for (const check of checks) extra.push(await check.run(context));
     const summary = [
       `dashboards: ${dashboards.withData}/${dashboards.total} queries with data`,
@@ -243,6 +243,7 @@ async function main(): Promise<number> {
   } finally {
     say('stopping the pipeline (the stack keeps running: npm run stack:down)');
     await pipeline.stop();
+    await stopTracing().catch(() => undefined);
     await Promise.allSettled([gateway.close(), smtp.close(), webhooks.close()]);
     rmSync(stateDir, { recursive: true, force: true });
   }

@@ -25,7 +25,10 @@ export function traceLiveCheck(options: { queryUrl: string; flush: () => Promise
       context.progress(`checking the traces of ${shipped.length} shipped orders in Jaeger`);
       const report = await checkOrderTraces({ queryUrl: options.queryUrl, orderIds: shipped });
       for (const result of report.results.filter((r) => !r.complete).slice(0, 5))
-        context.progress(`incomplete trace: ${JSON.stringify(result).slice(0, 300)}`);
+        context.progress(
+          `incomplete trace of ${result.orderId} (${result.traceCount} trace(s)): after ${result.steps.map((s) => s.step).join(' → ') || 'nothing'}, ` +
+            `missing ${result.missing ? `'${result.missing.step}' (${result.missing.service}): ${result.missing.why}` : '?'}`,
+        );
       const ok = shipped.length > 0 && report.complete === report.total;
       return {
         ok,

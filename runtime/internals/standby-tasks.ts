@@ -8,9 +8,13 @@ import { tpKey } from './ports.ts';
 
 /** The group's assignment is read again this often (and after every rebalance of ours). */
 const PLAN_INTERVAL_MS = 5000;
-/** A standby applies at most this many changelog records per store and turn: the active tasks of
- * the same thread wait meanwhile, so a standby far behind catches up over several turns. */
-const RECORDS_PER_TURN = 20_000;
+/**
+ * A turn of standby work ends after this long (checked between fetched batches): the active tasks
+ * of the same thread wait meanwhile. A standby still behind gets the next turn at once, so copies
+ * catch up quickly when the thread is idle and only in slices when it is busy (a whole-changelog
+ * turn delayed every active record by a second or more in bench:rebalance).
+ */
+const TURN_BUDGET_MS = 50;
 
 interface StandbyTask {
   readonly id: TaskId;
@@ -43,6 +47,8 @@ export class StandbyTasks {
   private lastPlan = 0;
   private lastCatchUp = 0;
   private planStale = true;
+  /** A copy still had records to apply when its last turn ended. */
+  private behind = false;
 
   constructor(options: {
     config: StreamsConfig;
@@ -94,9 +100,17 @@ export class StandbyTasks {
     for (const name of this.desired)
       if (!this.standbys.has(name) && !this.isActive(name)) await this.open(name);
     this.metrics.standbyTasks.set(this.standbys.size);
-    if (now - this.lastCatchUp < this.config.standbyCatchUpIntervalMs) return;
+    if (!this.behind && now - this.lastCatchUp < this.config.standbyCatchUpIntervalMs) return;
     this.lastCatchUp = now;
-    for (const standby of this.standbys.values()) await this.catchUp(standby);
+    const deadline = Date.now() + TURN_BUDGET_MS;
+    this.behind = false;
+    for (const standby of this.standbys.values()) {
+      if (Date.now() >= deadline) {
+        this.behind = true;
+        break;
+      }
+      if (!(await this.catchUp(standby, deadline))) this.behind = true;
+    }
   }
 
   /** Closes the copy of a task (its checkpoint written): an active task is about to open its stores. */
@@ -155,8 +169,9 @@ export class StandbyTasks {
     this.log.info({ task: name }, 'standby task opened');
   }
 
-  /** Applies up to RECORDS_PER_TURN new changelog records to each store of the copy. */
-  private async catchUp(standby: StandbyTask): Promise<void> {
+  /** Applies new changelog records to each store of the copy until `deadline`; true when caught up. */
+  private async catchUp(standby: StandbyTask, deadline: number): Promise<boolean> {
+    let caughtUp = true;
     const stores = standby.processor.stores();
     const partitions = standby.changelogs.map((c) => c.changelog);
     const [ends, beginnings] = await Promise.all([
@@ -175,24 +190,28 @@ export class StandbyTasks {
         await store.wipe();
         from = beginning;
       }
-      const to = end - from > BigInt(RECORDS_PER_TURN) ? from + BigInt(RECORDS_PER_TURN) : end;
-      if (to > from) {
-        for await (const batch of this.ports.reader.read(changelog, from, to)) {
+      let reached = end > from ? from : end;
+      if (end > from && Date.now() < deadline) {
+        for await (const batch of this.ports.reader.read(changelog, from, end)) {
           if (batch.length === 0) continue;
           const records = batch.map((r) => ({
             key: r.key ?? Buffer.alloc(0),
             value: r.value,
             offset: r.offset,
           }));
-          await store.restore(records, (batch.at(-1)?.offset ?? from) + 1n);
+          reached = (batch.at(-1)?.offset ?? from) + 1n;
+          await store.restore(records, reached);
+          if (Date.now() >= deadline) break;
         }
       }
       // Caught up: checkpoint the end itself (commit markers may follow the last record).
-      if (to === end && store.checkpointedOffset() !== end) await store.restore([], end);
+      if (reached >= end && store.checkpointedOffset() !== end) await store.restore([], end);
+      if ((store.checkpointedOffset() ?? beginning) < end) caughtUp = false;
       this.metrics.standbyLag.set(
         { task_id: standby.name, store: storeName },
         Number(end - (store.checkpointedOffset() ?? beginning)),
       );
     }
+    return caughtUp;
   }
 }

@@ -1,13 +1,18 @@
 import { formatTaskId, type TaskId } from '../../topology/index.ts';
-import type { StateStore } from '../../state-stores/state-store.ts';
+import type { ChangelogRecord, StateStore } from '../../state-stores/state-store.ts';
 import type { Logger } from '../logger.ts';
 import type { StreamsMetrics } from '../metrics/streams-metrics.ts';
-import type { AdminPort, PartitionReaderPort, TopicPartition } from './ports.ts';
+import type { AdminPort, ConsumedRecord, PartitionReaderPort, TopicPartition } from './ports.ts';
 import { tpKey } from './ports.ts';
 
 export interface StoreToRestore {
   readonly store: StateStore;
   readonly changelog: TopicPartition;
+}
+
+/** Changelog records as a store restores them (a record without a key has none to restore under). */
+export function changelogRecordsOf(batch: readonly ConsumedRecord[]): ChangelogRecord[] {
+  return batch.map((r) => ({ key: r.key ?? Buffer.alloc(0), value: r.value, offset: r.offset }));
 }
 
 /** Progress is logged at most this often, so a large restore shows it is alive without flooding logs. */
@@ -82,13 +87,8 @@ export async function restoreStores(
     if (total > 0n) {
       for await (const batch of ports.reader.read(changelog, from, end)) {
         if (batch.length === 0) continue;
-        const records = batch.map((r) => ({
-          key: r.key ?? Buffer.alloc(0),
-          value: r.value,
-          offset: r.offset,
-        }));
         const next = (batch.at(-1)?.offset ?? from) + 1n;
-        await store.restore(records, next);
+        await store.restore(changelogRecordsOf(batch), next);
         restored += batch.length;
         metrics.restored.inc({ store: store.name }, batch.length);
         metrics.restoreRemaining.set({ store: store.name, task_id: task }, Math.max(0, Number(end - next)));

@@ -5,6 +5,7 @@ import type { StreamsMetrics } from '../metrics/streams-metrics.ts';
 import type { TaskProcessor } from '../task/index.ts';
 import type { AdminPort, GroupMemberInfo, PartitionReaderPort, TopicPartition } from './ports.ts';
 import { tpKey } from './ports.ts';
+import { changelogRecordsOf } from './restorer.ts';
 
 /** The group's assignment is read again this often (and after every rebalance of ours). */
 const PLAN_INTERVAL_MS = 5000;
@@ -192,17 +193,18 @@ export class StandbyTasks {
       }
       let reached = end > from ? from : end;
       if (end > from && Date.now() < deadline) {
+        let cutShort = false;
         for await (const batch of this.ports.reader.read(changelog, from, end)) {
           if (batch.length === 0) continue;
-          const records = batch.map((r) => ({
-            key: r.key ?? Buffer.alloc(0),
-            value: r.value,
-            offset: r.offset,
-          }));
           reached = (batch.at(-1)?.offset ?? from) + 1n;
-          await store.restore(records, reached);
-          if (Date.now() >= deadline) break;
+          await store.restore(changelogRecordsOf(batch), reached);
+          if (Date.now() >= deadline) {
+            cutShort = true;
+            break;
+          }
         }
+        // Read to the end: what follows the last record (a commit marker) is applied too.
+        if (!cutShort) reached = end;
       }
       // Caught up: checkpoint the end itself (commit markers may follow the last record).
       if (reached >= end && store.checkpointedOffset() !== end) await store.restore([], end);

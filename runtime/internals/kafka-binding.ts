@@ -37,7 +37,12 @@ export async function createKafkaPorts(
   const exactlyOnce = config.processingGuarantee === 'exactly_once_v2';
   const admin = new KafkaAdmin(settings);
   const producer = new KafkaProducer(settings, {
-    ...(exactlyOnce ? { transactionalId: `${config.applicationId}-${config.instanceId}` } : {}),
+    ...(exactlyOnce
+      ? {
+          transactionalId: `${config.applicationId}-${config.instanceId}`,
+          transactionTimeoutMs: config.transactionTimeoutMs,
+        }
+      : {}),
     groupConsumer: () => consumer.consumer,
     batchLimits: (topics) => admin.maxMessageBytes(topics),
     ...(options.writtenTopics ? { writtenTopics: options.writtenTopics } : {}),

@@ -26,8 +26,6 @@ const FILL = 0.9;
 
 /** Looks up topics' `max.message.bytes` (the admin's describeConfigs). */
 
-/** Kafka Streams' transaction.timeout.ms under exactly-once (see the producer's options). */
-const TRANSACTION_TIMEOUT_MS = 10_000;
 export type BatchLimitLookup = (topics: readonly string[]) => Promise<Map<string, number>>;
 
 /**
@@ -66,6 +64,8 @@ export class KafkaProducer implements ProducerPort {
     settings: ClientSettings,
     options: {
       transactionalId?: string;
+      /** The coordinator aborts a transaction open longer than this (see StreamsConfig). */
+      transactionTimeoutMs?: number;
       groupConsumer?: () => Consumer | null;
       batchLimits?: BatchLimitLookup;
       /** Topics the transactions write (outputs, changelogs, repartition, dead letters). */
@@ -98,10 +98,7 @@ export class KafkaProducer implements ProducerPort {
           ? {
               transactionalId: options.transactionalId,
               // The client sends its request timeout as the transaction timeout in InitProducerId.
-              // After a crash, the next owner of our tasks waits for our open transaction to time
-              // out (its offsets read "unstable"): 10 s, Kafka Streams' transaction.timeout.ms under
-              // exactly-once, instead of 30 s. Our transactions last milliseconds.
-              timeout: TRANSACTION_TIMEOUT_MS,
+              ...(options.transactionTimeoutMs ? { timeout: options.transactionTimeoutMs } : {}),
             }
           : {}),
       });

@@ -172,6 +172,8 @@ export function buildHttpApi(options: {
       return { unavailable: 'this instance does not run the saga core (SERVICES); ask one that does' };
     const here = await app.queryKeyValue<string, V>(store, key, Serdes.String());
     if (here) return { here };
+    if (app.isRestoring(store, key, Serdes.String()))
+      return { unavailable: `this instance is restoring the partition of ${key} (after a rebalance)` };
     if (local) return null;
     const owner = await app.queryMetadataForKey(store, key, Serdes.String());
     if (owner.local) return null;

@@ -187,10 +187,27 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
     const sub = this.subtopologyOfStore(storeName);
     const partitions = this.taskCounts.get(sub.id) ?? 1;
     const partition = this.requirePorts().partitionFor(keySerde.serialize(storeName, key), partitions);
-    const local = this.requireTasks().localStore(storeName, partition) !== undefined;
+    const tasks = this.requireTasks();
+    const local = tasks.localStore(storeName, partition) !== undefined;
     const cache = this.metadata as StreamsMetadataCache;
     if (local) return { partition, activeHost: this.config.applicationServer, local };
-    return { ...(await cache.ownerOf(sub.sourceTopics, partition)), local };
+    // Ours but still restoring: nobody can answer yet (forwarding to ourselves would say "absent").
+    if (tasks.restoringStore(storeName, partition)) return { partition, activeHost: null, local };
+    const owner = await cache.ownerOf(sub.sourceTopics, partition);
+    if (owner.activeHost !== null && owner.activeHost === this.config.applicationServer)
+      return { partition, activeHost: null, local };
+    return { ...owner, local };
+  }
+
+  /**
+   * Whether this instance owns the partition of `key` in `storeName` but its task is still
+   * restoring: a local read must then not say "absent" (the owner cannot answer yet).
+   */
+  isRestoring<K>(storeName: string, key: K, keySerde: Serde<K>): boolean {
+    const sub = this.subtopologyOfStore(storeName);
+    const partitions = this.taskCounts.get(sub.id) ?? 1;
+    const partition = this.requirePorts().partitionFor(keySerde.serialize(storeName, key), partitions);
+    return this.requireTasks().restoringStore(storeName, partition);
   }
 
   /** Every instance of this application with its partitions (Kafka Streams' `metadataForAllStreamsClients`). */

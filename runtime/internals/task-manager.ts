@@ -204,6 +204,18 @@ export class TaskManager {
     return undefined;
   }
 
+  /** Whether this instance has the task holding `storeName` for `partition`, still restoring. */
+  restoringStore(storeName: string, partition: number): boolean {
+    for (const task of this.tasks.values())
+      if (
+        task.id.partition === partition &&
+        task.state === 'restoring' &&
+        task.processor.stores().has(storeName)
+      )
+        return true;
+    return false;
+  }
+
   /** Every running local instance of a store. */
   localStores(storeName: string): StateStore[] {
     return this.running()

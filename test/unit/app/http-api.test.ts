@@ -40,6 +40,7 @@ function stored(created: OrderCreated, fingerprint = true): OrderState {
 function fakeCore(orders: Map<string, OrderState>, ownerHost: () => string | null = () => null): StreamsApp {
   const core = {
     queryKeyValue: async (_store: string, key: string) => orders.get(key) ?? null,
+    isRestoring: () => false,
     queryMetadataForKey: async (_store: string, key: string) => {
       const host = orders.has(key) ? null : ownerHost();
       return { partition: 0, activeHost: host, local: host === null };

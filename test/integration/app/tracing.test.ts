@@ -70,11 +70,20 @@ afterAll(async () => {
 });
 
 test('an order placed through the API is one trace across every service, repartition and client call', async () => {
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // While its tasks restore, the instance answers queries 503: wait until it is ready.
+  for (let i = 0; i < 300 && !(await fetch(`${pipeline.httpUrl}/readyz`)).ok; i++) await pause(100);
   const stock = await fetch(`${pipeline.httpUrl}/stock/SKU-T`);
   expect([200, 404]).toContain(stock.status);
   await pipeline.kafka.produce(`${run}-stock`, [
     { key: 'SKU-T', value: JSON.stringify({ sku: 'SKU-T', delta: 5 }) },
   ]);
+  // Stock and orders reach the inventory on different paths: the order must not overtake its stock.
+  for (let i = 0; i < 300; i++) {
+    const current = await fetch(`${pipeline.httpUrl}/stock/SKU-T`);
+    if (current.ok && ((await current.json()) as { onHand: number }).onHand >= 5) break;
+    await pause(100);
+  }
   const orderId = `${run}-1`;
   const placed = await fetch(`${pipeline.httpUrl}/orders`, {
     method: 'POST',

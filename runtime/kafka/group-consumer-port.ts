@@ -124,8 +124,10 @@ export class KafkaGroupConsumer implements GroupConsumerPort {
       const partitions = current.flatMap((a) =>
         a.partitions.map((partition) => ({ topic: a.topic, partition })),
       );
-      const keys = new Set(partitions.map(tpKey));
-      if (![...this.owned.keys()].some((key) => !keys.has(key))) return;
+      // Compared with the assignment as it arrived, not with `owned`: the tasks may not have caught
+      // up with the last assignment yet, and a revoke round missed here would leave us claiming
+      // the moving partitions at the next join — the plan would withhold them again, for good.
+      if (!this.ownership.takenAwayBy(partitions)) return;
       this.ownership.apply(partitions, this.consumer.generationId, true);
       this.enqueue(() => this.onAssignment(partitions));
     });

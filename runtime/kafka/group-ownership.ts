@@ -43,6 +43,12 @@ export class GroupOwnership {
     for (const wake of waiters) wake();
   }
 
+  /** Whether an assignment of `partitions` would take any partition we hold now away from us. */
+  takenAwayBy(partitions: readonly TopicPartition[]): boolean {
+    const next = new Set(partitions.map(tpKey));
+    return [...this.since.keys()].some((key) => !next.has(key));
+  }
+
   /** Partition numbers assigned to us now (what we tell the assignor we own). */
   ownedPartitionNumbers(): number[] {
     return [...new Set([...this.since.values()].map((e) => e.tp.partition))].sort((a, b) => a - b);

@@ -36,6 +36,13 @@ describe('GroupOwnership: may a transaction commit with the current generation?'
     expect(ownership.safeToCommit([tp(1)], 6, 6)).toBe(true);
   });
 
+  test('takenAwayBy: an assignment that drops one of ours takes it away; one that adds does not', () => {
+    const ownership = new GroupOwnership();
+    ownership.apply([tp(0), tp(1)], 5, false);
+    expect(ownership.takenAwayBy([tp(0)])).toBe(true);
+    expect(ownership.takenAwayBy([tp(0), tp(1), tp(2)])).toBe(false);
+  });
+
   test('lost and regained between poll and commit: no', () => {
     const ownership = new GroupOwnership();
     ownership.apply([tp(0), tp(1)], 5, false);

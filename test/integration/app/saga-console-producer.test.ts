@@ -16,6 +16,7 @@ import { TERMINAL_STATUSES, type OrderStatusChanged } from '../../../schemas/ind
 import { runConsoleProducer } from '../../../stack/kafka-tools.ts';
 import { stackConfig } from '../../../stack/config.ts';
 import { BOOTSTRAP } from '../../support/kafka.ts';
+import { postOrder } from '../../support/order-api.ts';
 
 /**
  * The whole saga on the real broker and PostgreSQL: stock and orders are typed into the real
@@ -164,17 +165,11 @@ test('the order API validates, accepts, and answers from the local stores', asyn
   expect(((await bad.json()) as { error: string }).error).toMatch(/1-100 items, got 0/);
 
   const orderId = `${run}-api`;
-  const accepted = await fetch(`${pipeline.httpUrl}/orders`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      orderId,
-      customerId: 'c',
-      items: [{ sku: 'SKU-BLUE', quantity: 1, unitPrice: 100 }],
-      currency: 'EUR',
-      paymentMethod: 'card',
-      contact: {},
-    }),
+  const accepted = await postOrder(pipeline.httpUrl, {
+    orderId,
+    customerId: 'c',
+    items: [{ sku: 'SKU-BLUE', quantity: 1, unitPrice: 100 }],
+    contact: {},
   });
   expect(accepted.status).toBe(202);
   let status = '';

@@ -10,6 +10,7 @@ import { startFakeGateway, startFakeWebhookReceiver } from '../../../connectors/
 import type { FakeGateway, FakeWebhookReceiver } from '../../../connectors/testing.ts';
 import { createLogger, startTracing } from '../../../runtime/index.ts';
 import { BOOTSTRAP } from '../../support/kafka.ts';
+import { postOrder } from '../../support/order-api.ts';
 
 /**
  * One trace per order across the saga: POST /orders is the root; every processing step of every
@@ -85,17 +86,10 @@ test('an order placed through the API is one trace across every service, reparti
     await pause(100);
   }
   const orderId = `${run}-1`;
-  const placed = await fetch(`${pipeline.httpUrl}/orders`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      orderId,
-      customerId: 'c-1',
-      items: [{ sku: 'SKU-T', quantity: 1, unitPrice: 1000 }],
-      currency: 'EUR',
-      paymentMethod: 'card',
-      contact: { email: null, phone: null, webhookUrl: 'https://customer.example/hooks/orders' },
-    }),
+  const placed = await postOrder(pipeline.httpUrl, {
+    orderId,
+    items: [{ sku: 'SKU-T', quantity: 1, unitPrice: 1000 }],
+    contact: { email: null, phone: null, webhookUrl: 'https://customer.example/hooks/orders' },
   });
   expect(placed.status).toBe(202);
 

@@ -9,6 +9,7 @@ import type { OrderStatusChanged } from '../../../schemas/index.ts';
 import { caFile, passwordFile } from '../../../stack/kafka-security.ts';
 import { BOOTSTRAP, uniqueName } from '../../support/kafka.ts';
 import { SECURE_BOOTSTRAP, ensureSecureStack, grantSagaAcls } from '../../support/secure-stack.ts';
+import { postOrder } from '../../support/order-api.ts';
 
 /**
  * The saga's core as its own principal (core-svc) over SASL_SSL only, configured the way a
@@ -64,17 +65,10 @@ test('one order through the core over SASL_SSL as core-svc: CREATED then RESERVE
     await new Promise((r) => setTimeout(r, 100));
 
   const orderId = `${applicationId}-order`;
-  const posted = await fetch(`${pipeline.httpUrl}/orders`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      orderId,
-      customerId: 'c-1',
-      items: [{ sku: 'SKU-LOCK', quantity: 2, unitPrice: 1500 }],
-      currency: 'EUR',
-      paymentMethod: 'card',
-      contact: { email: 'ada@example.com' },
-    }),
+  const posted = await postOrder(pipeline.httpUrl, {
+    orderId,
+    items: [{ sku: 'SKU-LOCK', quantity: 2, unitPrice: 1500 }],
+    contact: { email: 'ada@example.com' },
   });
   expect(posted.status).toBe(202);
 

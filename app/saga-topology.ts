@@ -35,7 +35,26 @@ export interface SagaTopologyConfig {
   notificationMaxAttempts: number;
   retryCheckIntervalMs: number;
   notifyOn: readonly OrderStatus[];
+  /** Gateway calls each payment task keeps out at once (default {@link PAYMENT_DEFAULTS}). */
+  paymentMaxInFlight?: number;
+  /** How often answered gateway calls are applied while calls are out. */
+  paymentCompletionCheckIntervalMs?: number;
+  /** After this long a call still unanswered in the store is made again (its maker died). */
+  paymentLostCallAfterMs?: number;
 }
+
+/**
+ * Payment call defaults. 256 calls out per task: at a gateway's typical 100–300 ms that is
+ * ≈ 1,000–2,500 charges/s per partition, far past what the saga's other services take, while one
+ * task cannot open an unbounded number of connections. Answers applied every 5 ms: that is the
+ * latency they add. A call is made again 10 s after it was made when its answer never came
+ * back (5× the client's 2 s timeout, so a live call has always answered by then).
+ */
+export const PAYMENT_DEFAULTS = {
+  maxInFlight: 256,
+  completionCheckIntervalMs: 5,
+  lostCallAfterMs: 10_000,
+} as const;
 
 export interface SagaPorts {
   payment: PaymentPort;
@@ -185,6 +204,10 @@ function addPayment(
           maxAttempts: config.paymentMaxAttempts,
           backoff: ports.backoff,
           retryCheckIntervalMs: config.retryCheckIntervalMs,
+          maxInFlight: config.paymentMaxInFlight ?? PAYMENT_DEFAULTS.maxInFlight,
+          completionCheckIntervalMs:
+            config.paymentCompletionCheckIntervalMs ?? PAYMENT_DEFAULTS.completionCheckIntervalMs,
+          lostCallAfterMs: config.paymentLostCallAfterMs ?? PAYMENT_DEFAULTS.lostCallAfterMs,
           metrics: ports.metrics,
         }),
       { name: 'payment' },

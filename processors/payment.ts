@@ -1,9 +1,21 @@
 import { continueTrace, traceparentOf } from '../runtime/index.ts';
 import type { KeyValueStore } from '../state-stores/index.ts';
-import { PunctuationType, StreamRecord, type Processor, type ProcessorContext } from '../topology/index.ts';
+import {
+  PunctuationType,
+  StreamRecord,
+  type Cancellable,
+  type Processor,
+  type ProcessorContext,
+} from '../topology/index.ts';
 import type { PaymentRequested, PaymentResult } from '../schemas/index.ts';
 import { dueIds, dueKey } from './due-index.ts';
-import { noSagaMetrics, type BackoffPolicy, type PaymentPort, type SagaMetricsPort } from './ports.ts';
+import {
+  noSagaMetrics,
+  type BackoffPolicy,
+  type ChargeOutcome,
+  type PaymentPort,
+  type SagaMetricsPort,
+} from './ports.ts';
 
 export const PAYMENT_STORE = 'payment-store';
 export const PAYMENT_RETRY_INDEX = 'payment-retry-index';
@@ -11,9 +23,13 @@ export const PAYMENT_RETRY_INDEX = 'payment-retry-index';
 export interface PaymentState {
   request: PaymentRequested;
   attempts: number;
-  status: 'RETRYING' | 'DONE';
+  /** CHARGING: a gateway call is out (its answer is applied by a punctuator). */
+  status: 'CHARGING' | 'RETRYING' | 'DONE';
   chargeId: string | null;
-  /** When the next attempt is due (index key), while RETRYING. */
+  /**
+   * Index key time, while not DONE: when RETRYING, when the next attempt is due; when CHARGING,
+   * when the call counts as lost (the process that made it died) and is made again.
+   */
   nextAttemptAt: number | null;
   refunded: boolean;
   /** The order's trace (W3C traceparent of the request): a retry made later resumes it. */
@@ -25,14 +41,46 @@ export interface PaymentOptions {
   backoff: BackoffPolicy;
   /** How often due retries are looked for. */
   retryCheckIntervalMs: number;
+  /**
+   * Gateway calls one task keeps out at once. Each call waits on the network, not on this
+   * process, so calls for different orders overlap; at the limit, the next request waits for one.
+   */
+  maxInFlight: number;
+  /** How often answered calls are applied while calls are out (the result's added latency). */
+  completionCheckIntervalMs: number;
+  /**
+   * A call still CHARGING in the store this long after it was made is made again (same
+   * idempotency key): the process that made it died before its answer was committed. Longer than
+   * the gateway client's own timeout, so a live call has always answered by then.
+   */
+  lostCallAfterMs: number;
   metrics?: SagaMetricsPort;
+}
+
+interface OutstandingCall {
+  state: PaymentState;
+  timestamp: number;
+  /** Trace headers for the result: the span that made the call. */
+  headers: Map<string, Buffer>;
+  done: Promise<void>;
+  outcome?: ChargeOutcome;
 }
 
 /**
  * Charges orders through the payment gateway with the orderId as idempotency key, so retries and
- * replays never charge twice. A retryable failure is not slept on: the next attempt is state in
- * the store (attempt count, due time in a time index) and a wall-clock punctuator makes it, so the
- * partition keeps flowing. After `maxAttempts` the payment FAILED and the saga compensates.
+ * replays never charge twice.
+ *
+ * Calls overlap: a request starts its gateway call, records CHARGING in the store and returns, so
+ * the partition keeps flowing while the gateway answers (one call at a time per partition capped
+ * the whole saga at partitions ÷ gateway latency). A punctuator applies the answers — a result
+ * forwarded, or a retry scheduled — inside the transaction of the moment. Should the process die
+ * with calls out, their CHARGING entries (committed with the requests that made them) are found in
+ * the time index and the calls made again under the same key: the gateway answers the stored
+ * result instead of charging twice.
+ *
+ * A retryable failure is not slept on either: the next attempt is state in the store (attempt
+ * count, due time in the index) and a wall-clock punctuator makes it. After `maxAttempts` the
+ * payment FAILED and the saga compensates.
  */
 export class PaymentProcessor implements Processor<string, PaymentRequested, string, PaymentResult> {
   private readonly options: PaymentOptions;
@@ -41,6 +89,14 @@ export class PaymentProcessor implements Processor<string, PaymentRequested, str
   private context!: ProcessorContext<string, PaymentResult>;
   private payments!: KeyValueStore<string, PaymentState>;
   private retries!: KeyValueStore<string, string>;
+  /** Calls made and not applied yet (answered or not), by order id. */
+  private readonly outstanding = new Map<string, OutstandingCall>();
+  /** Calls still waiting for the gateway: what `maxInFlight` bounds. */
+  private readonly unanswered = new Set<Promise<void>>();
+  private answered: OutstandingCall[] = [];
+  private completionCheck: Cancellable | null = null;
+  /** Calls left CHARGING by an earlier owner of this task are looked for once, at the first retry check. */
+  private adoptedLostCalls = false;
 
   constructor(gateway: PaymentPort, options: PaymentOptions) {
     this.gateway = gateway;
@@ -62,39 +118,87 @@ export class PaymentProcessor implements Processor<string, PaymentRequested, str
     const existing = await this.payments.get(request.orderId);
     if (request.kind === 'REFUND') return this.refund(existing);
     if (existing) return; // One charge flow per order: a repeated request changes nothing.
-    await this.attempt(
+    const traceparent = traceparentOf(record.headers);
+    await this.call(
       {
         request,
         attempts: 0,
-        status: 'RETRYING',
+        status: 'CHARGING',
         chargeId: null,
         nextAttemptAt: null,
         refunded: false,
-        traceparent: traceparentOf(record.headers),
+        traceparent,
       },
       record.timestamp,
+      traceparent ? new Map([['traceparent', Buffer.from(traceparent)]]) : new Map(),
     );
   }
 
-  /** `headers`: those of a retry's span (see retryDue); a first attempt's result takes the record's trace. */
-  private async attempt(
+  close(): void {
+    this.completionCheck?.cancel();
+  }
+
+  /** Makes one gateway call without waiting for its answer; waits only when `maxInFlight` are out. */
+  private async call(state: PaymentState, timestamp: number, headers: Map<string, Buffer>): Promise<void> {
+    const { request } = state;
+    if (state.nextAttemptAt !== null) await this.retries.delete(dueKey(state.nextAttemptAt, request.orderId));
+    state.attempts++;
+    state.status = 'CHARGING';
+    state.nextAttemptAt = this.context.currentSystemTimeMs() + this.options.lostCallAfterMs;
+    await this.retries.put(dueKey(state.nextAttemptAt, request.orderId), request.orderId);
+    await this.payments.put(request.orderId, state);
+    const call: OutstandingCall = { state, timestamp, headers, done: Promise.resolve() };
+    call.done = this.gateway
+      .charge(
+        {
+          orderId: request.orderId,
+          amount: request.amount,
+          currency: request.currency,
+          paymentMethod: request.paymentMethod,
+        },
+        { idempotencyKey: request.orderId },
+      )
+      .catch((error: unknown): ChargeOutcome => ({ outcome: 'RETRYABLE', reason: String(error) }))
+      .then((outcome) => {
+        call.outcome = outcome;
+        this.answered.push(call);
+        this.unanswered.delete(call.done);
+      });
+    this.unanswered.add(call.done);
+    this.outstanding.set(request.orderId, call);
+    this.completionCheck ??= this.context.schedule(
+      this.options.completionCheckIntervalMs,
+      PunctuationType.WALL_CLOCK_TIME,
+      () => this.applyAnswers(),
+    );
+    if (this.unanswered.size >= this.options.maxInFlight) await Promise.race(this.unanswered);
+  }
+
+  /** Applies every answer received since the last check; stops checking when no call is out. */
+  private async applyAnswers(): Promise<void> {
+    const answered = this.answered;
+    this.answered = [];
+    for (const call of answered) {
+      this.outstanding.delete(call.state.request.orderId);
+      await this.apply(call.state, call.outcome as ChargeOutcome, call.timestamp, call.headers);
+    }
+    if (this.outstanding.size === 0 && this.answered.length === 0) {
+      this.completionCheck?.cancel();
+      this.completionCheck = null;
+    }
+  }
+
+  private async apply(
     state: PaymentState,
+    outcome: ChargeOutcome,
     timestamp: number,
-    headers = new Map<string, Buffer>(),
+    headers: Map<string, Buffer>,
   ): Promise<void> {
     const { request } = state;
-    state.attempts++;
-    const outcome = await this.gateway.charge(
-      {
-        orderId: request.orderId,
-        amount: request.amount,
-        currency: request.currency,
-        paymentMethod: request.paymentMethod,
-      },
-      { idempotencyKey: request.orderId },
-    );
     this.metrics.paymentAttempt(outcome.outcome);
+    if (state.nextAttemptAt !== null) await this.retries.delete(dueKey(state.nextAttemptAt, request.orderId));
     if (outcome.outcome === 'RETRYABLE' && state.attempts < this.options.maxAttempts) {
+      state.status = 'RETRYING';
       state.nextAttemptAt = this.context.currentSystemTimeMs() + this.options.backoff(state.attempts);
       await this.retries.put(dueKey(state.nextAttemptAt, request.orderId), request.orderId);
       await this.payments.put(request.orderId, state);
@@ -122,16 +226,49 @@ export class PaymentProcessor implements Processor<string, PaymentRequested, str
   }
 
   private async retryDue(now: number): Promise<void> {
+    if (!this.adoptedLostCalls) {
+      this.adoptedLostCalls = true;
+      await this.adoptLostCalls(now);
+    }
     for (const { key, id } of await dueIds(this.retries, now)) {
       await this.retries.delete(key);
       const state = await this.payments.get(id);
-      if (!state || state.status !== 'RETRYING') continue;
+      if (!state || state.status === 'DONE') continue;
+      if (state.status === 'CHARGING' && this.outstanding.has(id)) {
+        // Still out (a gateway slower than lostCallAfterMs): look again later.
+        state.nextAttemptAt = now + this.options.lostCallAfterMs;
+        await this.retries.put(dueKey(state.nextAttemptAt, id), id);
+        await this.payments.put(id, state);
+        continue;
+      }
+      state.nextAttemptAt = null; // Its index entry is gone already.
       await continueTrace(
         state.traceparent,
         'payment retry',
         { 'order.id': id, 'payment.attempt': state.attempts + 1 },
-        (headers) => this.attempt(state, now, headers),
+        (headers) => this.call(state, now, headers),
       );
+    }
+  }
+
+  /**
+   * Calls left CHARGING by the task's previous owner (a crash, or a rebuild after an aborted
+   * transaction) are made due now rather than `lostCallAfterMs` after they were made: nobody here
+   * is waiting for them.
+   */
+  private async adoptLostCalls(now: number): Promise<void> {
+    const future = await this.retries.range(
+      dueKey(now + 1, ''),
+      `${dueKey(Number.MAX_SAFE_INTEGER, '')}\uffff`,
+    );
+    for (const { key, value: id } of future) {
+      if (this.outstanding.has(id)) continue;
+      const state = await this.payments.get(id);
+      if (state?.status !== 'CHARGING') continue;
+      await this.retries.delete(key);
+      state.nextAttemptAt = now;
+      await this.retries.put(dueKey(now, id), id);
+      await this.payments.put(id, state);
     }
   }
 

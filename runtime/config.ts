@@ -39,7 +39,10 @@ export interface StreamsConfig {
   internalTopicReplicationFactor: number;
   /** Stable per instance: the transactional id is `<applicationId>-<instanceId>`, so a restarted instance fences its zombie. */
   instanceId: string;
-  /** How long a poll waits for records when idle; bounds how late wall-clock punctuators fire. */
+  /**
+   * How long a poll waits for records when idle. A poll never waits past the next wall-clock
+   * punctuation due, so punctuators fire on time however long this is.
+   */
   pollMaxWaitMs: number;
   /** Upper bound on records processed between two commits, so one huge fetch does not delay a commit. */
   maxRecordsPerCommit: number;
@@ -48,8 +51,6 @@ export interface StreamsConfig {
   deadLetterTopic: string;
   /** Host/port advertised for interactive queries (the app's HTTP server); informational for the engine. */
   applicationServer: string | null;
-  /** Wall-clock punctuators are checked at least this often. */
-  punctuationCheckIntervalMs: number;
   /**
    * Kafka Streams' `task.timeout.ms`: how long a streak of failed attempts (each one aborts, rebuilds
    * the tasks and backs off) may last before the app gives up and goes to ERROR.
@@ -103,7 +104,6 @@ export function defaultStreamsConfig(applicationId: string): Omit<StreamsConfig,
     processingExceptionHandling: 'dead-letter',
     deadLetterTopic: 'dead-letter',
     applicationServer: null,
-    punctuationCheckIntervalMs: 50,
     taskTimeoutMs: 300_000,
     taskStallTimeoutMs: 20_000,
     storeCacheMaxBytes: 1_048_576,
@@ -147,7 +147,6 @@ export function resolveStreamsConfig(input: StreamsConfigInput): StreamsConfig {
   positiveInteger('pollMaxWaitMs', config.pollMaxWaitMs);
   positiveInteger('maxRecordsPerCommit', config.maxRecordsPerCommit);
   positiveInteger('internalTopicReplicationFactor', config.internalTopicReplicationFactor);
-  positiveInteger('punctuationCheckIntervalMs', config.punctuationCheckIntervalMs);
   positiveInteger('taskTimeoutMs', config.taskTimeoutMs);
   positiveInteger('taskStallTimeoutMs', config.taskStallTimeoutMs);
   if (!Number.isInteger(config.storeCacheMaxBytes) || config.storeCacheMaxBytes < 0)

@@ -34,7 +34,6 @@ export class StreamThread {
   private readonly metrics: StreamsMetrics;
   private readonly log: Logger;
   private running = false;
-  private lastPunctuation = 0;
   /** The current streak of failed iterations: how many, since when, and the last one's time. */
   private failures = 0;
   private streakStartedAt = 0;
@@ -125,7 +124,12 @@ export class StreamThread {
           await this.standbys?.maintain(Date.now());
         });
         this.enter('poll');
-        const records = await this.ports.consumer.poll(this.config.pollMaxWaitMs);
+        // Not past the next punctuation: a punctuator that completes asynchronous work (a charge
+        // answered by a gateway) must not wait out an idle long poll.
+        const untilPunctuation = this.nextWallClockPunctuationMs() - Date.now();
+        const records = await this.ports.consumer.poll(
+          Math.max(0, Math.min(this.config.pollMaxWaitMs, Math.ceil(untilPunctuation))),
+        );
         this.enter('process and commit');
         await this.lock.run(async () => {
           await this.processBatch(records);
@@ -280,10 +284,16 @@ export class StreamThread {
     }
   }
 
+  private nextWallClockPunctuationMs(): number {
+    let next = Infinity;
+    for (const task of this.tasks.running())
+      next = Math.min(next, task.processor.nextWallClockPunctuationMs());
+    return next;
+  }
+
   private async punctuateIfDue(): Promise<void> {
     const now = Date.now();
-    if (now - this.lastPunctuation < this.config.punctuationCheckIntervalMs) return;
-    this.lastPunctuation = now;
+    if (now < this.nextWallClockPunctuationMs()) return;
     for (const task of this.tasks.running()) {
       const before = task.processor.counters.punctuations;
       await task.processor.punctuateWallClock(now);

@@ -228,6 +228,11 @@ export class TaskProcessor {
     }
   }
 
+  /** When the next wall-clock punctuator is due (Infinity: none scheduled). */
+  nextWallClockPunctuationMs(): number {
+    return this.wallClockPunctuations.nextMs();
+  }
+
   /**
    * Tells the stores which keys the next records carry, so cached stores load them in one read
    * (a store keyed like its input — an aggregation, the saga's order and stock — then reads each

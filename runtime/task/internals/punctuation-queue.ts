@@ -59,6 +59,13 @@ export class PunctuationQueue<N> {
     return due;
   }
 
+  /** When the earliest schedule fires next (Infinity when there is none). */
+  nextMs(): number {
+    let next = Infinity;
+    for (const s of this.schedules) if (s.nextMs < next) next = s.nextMs;
+    return next;
+  }
+
   size(): number {
     return this.schedules.length;
   }

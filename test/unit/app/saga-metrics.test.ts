@@ -126,6 +126,8 @@ test('oversell: a decision that would take stock below zero is counted (and a re
   const stock = await t.driver.getKeyValueStore<string, SkuStock>('inventory-store');
   await stock.put('RED', { onHand: 1, available: 5, reserved: 0, shortfall: 0 });
   await t.ordersIn.pipeInput(null, json(order('o-1', [['RED', 3]])));
+  // The charge's answer is applied by the payment service's next check (5 ms); the commit then.
+  for (let i = 0; i < 2; i++) await t.driver.advanceWallClockTime(5);
   expect(await t.value('saga_oversell_total')).toBe(1);
   expect(await t.value('saga_orders_total', { status: 'SHIPPED' })).toBe(1);
 });

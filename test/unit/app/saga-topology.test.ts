@@ -96,9 +96,12 @@ async function setUp(overrides: Partial<SagaTopologyConfig> = {}) {
 }
 
 /** Advances the wall clock in steps, as real time passes, so each punctuation sees its moment. */
-async function advance(ms: number, step = 100): Promise<void> {
+async function advance(ms: number, step = 5): Promise<void> {
   for (let elapsed = 0; elapsed < ms; elapsed += step) await driver.advanceWallClockTime(step);
 }
+
+/** Lets the payment service apply its gateway answers (a punctuator does, every 5 ms by default). */
+const settle = () => advance(10);
 
 afterEach(async () => {
   await driver?.close();
@@ -129,6 +132,7 @@ test('success: CREATED → RESERVED → PAID → SHIPPED, stock committed, shipm
       ]),
     ),
   );
+  await settle();
 
   const statuses = t.statusOut.readKeyValuesToList();
   expect(statusesByOrder(statuses)).toEqual({ 'o-1': ['CREATED', 'RESERVED', 'PAID', 'SHIPPED'] });
@@ -168,6 +172,7 @@ test('payment declined: PAYMENT_FAILED → CANCELLED with reservations released'
   await t.stockIn.pipeInput(null, json({ sku: 'RED', delta: 4 }));
   gateway.script.set('o-3', ['DECLINED']);
   await t.ordersIn.pipeInput(null, json(order('o-3', [['RED', 4]])));
+  await settle();
   expect(statusesByOrder(t.statusOut.readKeyValuesToList())).toEqual({
     'o-3': ['CREATED', 'RESERVED', 'PAYMENT_FAILED', 'CANCELLED'],
   });
@@ -180,9 +185,11 @@ test('retryable gateway failures are retried by the punctuator with backoff, the
   gateway.script.set('o-4', ['RETRYABLE', 'RETRYABLE', 'SUCCEEDED']);
   await t.ordersIn.pipeInput(null, json(order('o-4', [['RED', 1]])));
   expect(statusesByOrder(t.statusOut.readKeyValuesToList())).toEqual({ 'o-4': ['CREATED', 'RESERVED'] });
-  await driver.advanceWallClockTime(100);
+  // Answer applied at +5 ms, retry due at +105 (backoff 100), made by the check at +200; its
+  // answer applied at +205, the next due at +405 (backoff 200), made at +500, applied at +505.
+  await advance(210);
   expect(gateway.charges).toHaveLength(2);
-  await driver.advanceWallClockTime(200);
+  await advance(300);
   expect(gateway.charges).toEqual(['o-4', 'o-4', 'o-4']);
   expect(statusesByOrder(t.statusOut.readKeyValuesToList())).toEqual({ 'o-4': ['PAID', 'SHIPPED'] });
 });
@@ -221,6 +228,7 @@ test('a duplicate orderId is one order', async () => {
   await t.stockIn.pipeInput(null, json({ sku: 'RED', delta: 10 }));
   await t.ordersIn.pipeInput(null, json(order('o-7', [['RED', 1]])));
   await t.ordersIn.pipeInput(null, json(order('o-7', [['RED', 5]])));
+  await settle();
   expect(statusesByOrder(t.statusOut.readKeyValuesToList())).toEqual({
     'o-7': ['CREATED', 'RESERVED', 'PAID', 'SHIPPED'],
   });
@@ -237,6 +245,7 @@ test('malformed input goes to dead-letter with its reason and processing continu
   );
   await t.stockIn.pipeInput(null, json({ sku: 'RED' }));
   await t.ordersIn.pipeInput(null, json(order('o-8', [['RED', 1]])));
+  await settle();
   const dead = driver.deadLetterRecords();
   expect(dead.map((d) => d.reason)).toEqual([
     expect.stringMatching(/neither a JSON object nor Confluent-wire Avro/),
@@ -256,6 +265,7 @@ test('hot SKU: N orders for a SKU with stock < N reserve exactly the stock; stoc
   const t = await setUp();
   await t.stockIn.pipeInput(null, json({ sku: 'HOT', delta: 7 }));
   for (let i = 0; i < 20; i++) await t.ordersIn.pipeInput(null, json(order(`h-${i}`, [['HOT', 1]])));
+  await settle();
   const final = Object.values(statusesByOrder(t.statusOut.readKeyValuesToList())).map((s) => s.at(-1));
   expect(final.filter((s) => s === 'SHIPPED')).toHaveLength(7);
   expect(final.filter((s) => s === 'REJECTED')).toHaveLength(13);

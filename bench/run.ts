@@ -8,6 +8,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sagaTopics } from '../app/saga-topics.ts';
+import { stackConfig } from '../stack/config.ts';
 import { startFakeGateway, type FakeGateway } from '../connectors/testing.ts';
 import { loadStock, runOpenLoop, type OpenLoopResult } from './load/open-loop.ts';
 import { orderIdFor, skuName } from './load/order-factory.ts';
@@ -38,6 +39,9 @@ installed) and the box ceiling (kafka-producer-perf-test).
   --p99-target MS       a rate is sustainable when p99 order→RESERVED ≤ this (default 500)
   --commit-interval MS  the Kafka Streams peer's commit.interval.ms (default 100)
   --stream-processes N  processes running our saga core (STREAM_PROCESSES, default 1)
+  --avro                our targets write Avro through the stack's schema registry on the saga's
+                        internal topics (SCHEMA_REGISTRY_URL; start it with stack:up -- --registry);
+                        order-status stays JSON so the load generator reads it unchanged
   --no-clients          skip the client comparison
   --no-ceiling          skip kafka-producer-perf-test
   --out DIR             results folder (default bench/results/<timestamp>)
@@ -54,6 +58,7 @@ const { values } = parseArgs({
     'p99-target': { type: 'string', default: '500' },
     'commit-interval': { type: 'string', default: '100' },
     'stream-processes': { type: 'string', default: '1' },
+    avro: { type: 'boolean', default: false },
     'no-clients': { type: 'boolean', default: false },
     'no-ceiling': { type: 'boolean', default: false },
     out: { type: 'string' },
@@ -75,6 +80,7 @@ if (rates.some((r) => !Number.isFinite(r) || r <= 0))
 const durationS = Number(values.duration);
 const p99TargetMs = Number(values['p99-target']);
 const bootstrap = process.env.KAFKA_BOOTSTRAP ?? '127.0.0.1:19092';
+const registryUrl = stackConfig.schemaRegistryUrl;
 const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
 const out = values.out ?? join(import.meta.dirname, 'results', stamp);
 const logDir = join(import.meta.dirname, 'results', 'logs');
@@ -128,6 +134,7 @@ async function runTarget(target: Target, rate: number, gateway: FakeGateway): Pr
       services: target === 'saga' ? 'all' : 'core',
       streamProcesses: Number(values['stream-processes']),
       logDir,
+      ...(values.avro ? { env: { SCHEMA_REGISTRY_URL: registryUrl } } : {}),
     });
     sampler = new RssSampler(pipeline.pid);
     httpUrl = pipeline.httpUrl;
@@ -283,7 +290,7 @@ try {
 
 const sections: string[] = [`# Benchmark ${stamp}`, ''];
 sections.push(
-  `Open loop, ${durationS} s per run, 1,000 SKUs, one line per order, latency from the intended send time (ms).`,
+  `Open loop, ${durationS} s per run, 1,000 SKUs, one line per order, latency from the intended send time (ms)${values.avro ? "; Avro through the schema registry on the saga's internal topics" : ''}.`,
   '',
   markdownTable(
     [

@@ -16,6 +16,8 @@ export interface PipelineTargetOptions {
   streamProcesses?: number;
   /** Extra Node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=…'] to profile the run. */
   nodeFlags?: readonly string[];
+  /** Extra environment, e.g. SCHEMA_REGISTRY_URL for Avro on the saga's topics. */
+  env?: Readonly<Record<string, string>>;
 }
 
 export interface RunningTarget {
@@ -49,6 +51,7 @@ export async function startPipelineTarget(options: PipelineTargetOptions): Promi
         SERVICES: options.services,
         STREAM_PROCESSES: String(options.streamProcesses ?? 1),
         LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+        ...options.env,
       },
       stdio: ['ignore', log, log],
     },

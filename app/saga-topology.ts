@@ -35,26 +35,31 @@ export interface SagaTopologyConfig {
   notificationMaxAttempts: number;
   retryCheckIntervalMs: number;
   notifyOn: readonly OrderStatus[];
-  /** Gateway calls each payment task keeps out at once (default {@link PAYMENT_DEFAULTS}). */
-  paymentMaxInFlight?: number;
-  /** How often answered gateway calls are applied while calls are out. */
-  paymentCompletionCheckIntervalMs?: number;
+  /** Calls to third parties (gateway, SMTP, SMS, webhooks) kept out at once; default {@link OUTBOUND_CALL_DEFAULTS}. */
+  outboundCalls?: Partial<OutboundCallSettings>;
+}
+
+export interface OutboundCallSettings {
+  /** Calls each payment or notification task keeps out at once. */
+  maxInFlight: number;
+  /** How often answered calls are applied while calls are out. */
+  completionCheckIntervalMs: number;
   /** After this long a call still unanswered in the store is made again (its maker died). */
-  paymentLostCallAfterMs?: number;
+  lostCallAfterMs: number;
 }
 
 /**
- * Payment call defaults. 256 calls out per task: at a gateway's typical 100–300 ms that is
- * ≈ 1,000–2,500 charges/s per partition, far past what the saga's other services take, while one
- * task cannot open an unbounded number of connections. Answers applied every 5 ms: that is the
- * latency they add. A call is made again 10 s after it was made when its answer never came
- * back (5× the client's 2 s timeout, so a live call has always answered by then).
+ * Defaults of the payment and notification services' calls. 256 out per task: at a gateway's
+ * typical 100–300 ms that is ≈ 1,000–2,500 calls/s per partition, past what the rest of the saga
+ * takes, while one task cannot open an unbounded number of connections. Answers are applied every
+ * 5 ms: that is the latency they add. A call is made again 10 s after it was made when its answer
+ * never came back (5× the clients' 2 s timeout, so a live call has always answered by then).
  */
-export const PAYMENT_DEFAULTS = {
+export const OUTBOUND_CALL_DEFAULTS: OutboundCallSettings = {
   maxInFlight: 256,
   completionCheckIntervalMs: 5,
   lostCallAfterMs: 10_000,
-} as const;
+};
 
 export interface SagaPorts {
   payment: PaymentPort;
@@ -204,10 +209,7 @@ function addPayment(
           maxAttempts: config.paymentMaxAttempts,
           backoff: ports.backoff,
           retryCheckIntervalMs: config.retryCheckIntervalMs,
-          maxInFlight: config.paymentMaxInFlight ?? PAYMENT_DEFAULTS.maxInFlight,
-          completionCheckIntervalMs:
-            config.paymentCompletionCheckIntervalMs ?? PAYMENT_DEFAULTS.completionCheckIntervalMs,
-          lostCallAfterMs: config.paymentLostCallAfterMs ?? PAYMENT_DEFAULTS.lostCallAfterMs,
+          ...{ ...OUTBOUND_CALL_DEFAULTS, ...config.outboundCalls },
           metrics: ports.metrics,
         }),
       { name: 'payment' },
@@ -235,6 +237,7 @@ function addNotification(
           maxAttempts: config.notificationMaxAttempts,
           backoff: ports.backoff,
           retryCheckIntervalMs: config.retryCheckIntervalMs,
+          ...{ ...OUTBOUND_CALL_DEFAULTS, ...config.outboundCalls },
           metrics: ports.metrics,
         }),
       { name: 'notification' },

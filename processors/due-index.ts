@@ -18,3 +18,26 @@ export async function dueIds(
   const entries = await index.range(dueKey(0, ''), `${dueKey(nowMs, '')}\uffff`);
   return entries.slice(0, limit).map((e) => ({ key: e.key, id: e.value }));
 }
+
+/**
+ * Calls left out by a task's previous owner (a crash, or a rebuild after an aborted transaction)
+ * are due when they count as lost, which may be far off; nobody here waits for them, so they are
+ * made due now. `isLost(id)` says whether an entry due later is such a call.
+ */
+export async function adoptLostCalls(
+  index: KeyValueStore<string, string>,
+  nowMs: number,
+  isLost: (id: string) => Promise<boolean>,
+): Promise<number> {
+  let adopted = 0;
+  for (const { key, value: id } of await index.range(
+    dueKey(nowMs + 1, ''),
+    `${dueKey(Number.MAX_SAFE_INTEGER, '')}\uffff`,
+  )) {
+    if (!(await isLost(id))) continue;
+    await index.delete(key);
+    await index.put(dueKey(nowMs, id), id);
+    adopted++;
+  }
+  return adopted;
+}

@@ -7,10 +7,12 @@ import type {
   NotificationRequested,
   NotificationSent,
 } from '../schemas/index.ts';
-import { dueIds, dueKey } from './due-index.ts';
+import { adoptLostCalls, dueIds, dueKey } from './due-index.ts';
+import { OutstandingCalls } from './outstanding-calls.ts';
 import {
   noSagaMetrics,
   type BackoffPolicy,
+  type DeliveryOutcome,
   type NotificationMessage,
   type NotifierPort,
   type SagaMetricsPort,
@@ -27,6 +29,10 @@ interface PendingDelivery {
   message: NotificationMessage;
   status: string;
   attempts: number;
+  /** SENDING: an attempt is out (its answer is applied by a punctuator); WAITING: for a retry. */
+  phase?: 'SENDING' | 'WAITING';
+  /** Its index key time: when the retry is due, or when a SENDING attempt counts as lost. */
+  dueAt?: number;
   /** The order's trace (W3C traceparent of the request): a retry made later resumes it. */
   traceparent?: string | null;
 }
@@ -35,7 +41,19 @@ export interface NotificationOptions {
   maxAttempts: number;
   backoff: BackoffPolicy;
   retryCheckIntervalMs: number;
+  /** Deliveries one task keeps out at once (see OutstandingCalls). */
+  maxInFlight: number;
+  /** How often answered deliveries are applied while some are out. */
+  completionCheckIntervalMs: number;
+  /** A delivery still SENDING this long after it was sent is sent again: its sender died. */
+  lostCallAfterMs: number;
   metrics?: SagaMetricsPort;
+}
+
+interface Delivery {
+  delivery: PendingDelivery;
+  timestamp: number;
+  headers: Map<string, Buffer>;
 }
 
 /**
@@ -44,6 +62,9 @@ export interface NotificationOptions {
  * timeouts) are retried with backoff as punctuator-driven state, up to `maxAttempts`.
  * Deliveries carry an idempotency key (`<orderId>:<status>:<channel>`) so receivers can drop the
  * duplicates an at-least-once side effect may produce after a crash.
+ *
+ * Deliveries overlap, as the payment's charges do (OutstandingCalls): each is recorded SENDING
+ * with a due time before it is sent, so one whose sender died is sent again by the next owner.
  */
 export class NotificationProcessor implements Processor<
   string,
@@ -57,17 +78,24 @@ export class NotificationProcessor implements Processor<
   private context!: ProcessorContext<string, NotificationOutcome>;
   private pending!: KeyValueStore<string, PendingDelivery>;
   private index!: KeyValueStore<string, string>;
+  private readonly calls: OutstandingCalls<Delivery, DeliveryOutcome>;
+  private adoptedLostCalls = false;
 
   constructor(notifier: NotifierPort, options: NotificationOptions) {
     this.notifier = notifier;
     this.options = options;
     this.metrics = options.metrics ?? noSagaMetrics;
+    this.calls = new OutstandingCalls(
+      { maxInFlight: options.maxInFlight, checkIntervalMs: options.completionCheckIntervalMs },
+      (delivery, outcome) => this.apply(delivery, outcome),
+    );
   }
 
   init(context: ProcessorContext<string, NotificationOutcome>): void {
     this.context = context;
     this.pending = context.getStateStore<KeyValueStore<string, PendingDelivery>>(NOTIFICATION_RETRY_STORE);
     this.index = context.getStateStore<KeyValueStore<string, string>>(NOTIFICATION_RETRY_INDEX);
+    this.calls.init(context);
     context.schedule(this.options.retryCheckIntervalMs, PunctuationType.WALL_CLOCK_TIME, (now) =>
       this.retryDue(now),
     );
@@ -91,23 +119,45 @@ export class NotificationProcessor implements Processor<
         body,
         idempotencyKey: `${request.orderId}:${request.status}:${channel}`,
       };
-      await this.deliver(
-        { channel, message, status: request.status, attempts: 0, traceparent: traceparentOf(record.headers) },
+      const traceparent = traceparentOf(record.headers);
+      await this.send(
+        { channel, message, status: request.status, attempts: 0, traceparent },
         record.timestamp,
+        traceparent ? new Map([['traceparent', Buffer.from(traceparent)]]) : new Map(),
       );
     }
   }
 
-  /** `headers`: those of a retry's span (see retryDue); a first delivery's event takes the record's trace. */
-  private async deliver(
+  close(): void {
+    this.calls.close();
+  }
+
+  /** Sends one attempt without waiting for its answer; waits only when `maxInFlight` are out. */
+  private async send(
     delivery: PendingDelivery,
     timestamp: number,
-    headers = new Map<string, Buffer>(),
+    headers: Map<string, Buffer>,
   ): Promise<void> {
+    const id = delivery.message.idempotencyKey;
+    if (delivery.dueAt !== undefined) await this.index.delete(dueKey(delivery.dueAt, id));
     delivery.attempts++;
-    const outcome = await this.notifier.send(delivery.channel, delivery.message);
+    delivery.phase = 'SENDING';
+    delivery.dueAt = this.context.currentSystemTimeMs() + this.options.lostCallAfterMs;
+    await this.pending.put(id, delivery);
+    await this.index.put(dueKey(delivery.dueAt, id), id);
+    await this.calls.start(
+      id,
+      { delivery, timestamp, headers },
+      () => this.notifier.send(delivery.channel, delivery.message),
+      (error): DeliveryOutcome => ({ ok: false, retryable: true, reason: String(error) }),
+    );
+  }
+
+  /** Applies a delivery's answer: the outcome forwarded, or the next attempt scheduled. */
+  private async apply({ delivery, timestamp, headers }: Delivery, outcome: DeliveryOutcome): Promise<void> {
     const id = delivery.message.idempotencyKey;
     const at = this.context.currentSystemTimeMs();
+    if (delivery.dueAt !== undefined) await this.index.delete(dueKey(delivery.dueAt, id));
     if (outcome.ok) {
       this.metrics.notification(delivery.channel, 'sent');
       await this.pending.delete(id);
@@ -125,8 +175,10 @@ export class NotificationProcessor implements Processor<
     }
     if (outcome.retryable && delivery.attempts < this.options.maxAttempts) {
       this.metrics.notification(delivery.channel, 'retry');
+      delivery.phase = 'WAITING';
+      delivery.dueAt = at + this.options.backoff(delivery.attempts);
       await this.pending.put(id, delivery);
-      await this.index.put(dueKey(at + this.options.backoff(delivery.attempts), id), id);
+      await this.index.put(dueKey(delivery.dueAt, id), id);
       return;
     }
     this.metrics.notification(delivery.channel, 'failed');
@@ -146,15 +198,31 @@ export class NotificationProcessor implements Processor<
   }
 
   private async retryDue(now: number): Promise<void> {
+    if (!this.adoptedLostCalls) {
+      this.adoptedLostCalls = true;
+      await adoptLostCalls(this.index, now, async (id) => {
+        if (this.calls.has(id)) return false;
+        const delivery = await this.pending.get(id);
+        return delivery?.phase === 'SENDING';
+      });
+    }
     for (const { key, id } of await dueIds(this.index, now)) {
       await this.index.delete(key);
       const delivery = await this.pending.get(id);
       if (!delivery) continue;
+      if (delivery.phase === 'SENDING' && this.calls.has(id)) {
+        // Still out (slower than lostCallAfterMs): look again later.
+        delivery.dueAt = now + this.options.lostCallAfterMs;
+        await this.index.put(dueKey(delivery.dueAt, id), id);
+        await this.pending.put(id, delivery);
+        continue;
+      }
+      delete delivery.dueAt; // Its index entry is gone already.
       await continueTrace(
         delivery.traceparent,
         'notification retry',
         { 'order.id': delivery.message.orderId, 'notification.channel': delivery.channel },
-        (headers) => this.deliver(delivery, now, headers),
+        (headers) => this.send(delivery, now, headers),
       );
     }
   }

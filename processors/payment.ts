@@ -1,14 +1,9 @@
 import { continueTrace, traceparentOf } from '../runtime/index.ts';
 import type { KeyValueStore } from '../state-stores/index.ts';
-import {
-  PunctuationType,
-  StreamRecord,
-  type Cancellable,
-  type Processor,
-  type ProcessorContext,
-} from '../topology/index.ts';
+import { PunctuationType, StreamRecord, type Processor, type ProcessorContext } from '../topology/index.ts';
 import type { PaymentRequested, PaymentResult } from '../schemas/index.ts';
-import { dueIds, dueKey } from './due-index.ts';
+import { adoptLostCalls, dueIds, dueKey } from './due-index.ts';
+import { OutstandingCalls } from './outstanding-calls.ts';
 import {
   noSagaMetrics,
   type BackoffPolicy,
@@ -57,13 +52,11 @@ export interface PaymentOptions {
   metrics?: SagaMetricsPort;
 }
 
-interface OutstandingCall {
+interface Charge {
   state: PaymentState;
   timestamp: number;
   /** Trace headers for the result: the span that made the call. */
   headers: Map<string, Buffer>;
-  done: Promise<void>;
-  outcome?: ChargeOutcome;
 }
 
 /**
@@ -89,12 +82,7 @@ export class PaymentProcessor implements Processor<string, PaymentRequested, str
   private context!: ProcessorContext<string, PaymentResult>;
   private payments!: KeyValueStore<string, PaymentState>;
   private retries!: KeyValueStore<string, string>;
-  /** Calls made and not applied yet (answered or not), by order id. */
-  private readonly outstanding = new Map<string, OutstandingCall>();
-  /** Calls still waiting for the gateway: what `maxInFlight` bounds. */
-  private readonly unanswered = new Set<Promise<void>>();
-  private answered: OutstandingCall[] = [];
-  private completionCheck: Cancellable | null = null;
+  private readonly calls: OutstandingCalls<Charge, ChargeOutcome>;
   /** Calls left CHARGING by an earlier owner of this task are looked for once, at the first retry check. */
   private adoptedLostCalls = false;
 
@@ -102,12 +90,17 @@ export class PaymentProcessor implements Processor<string, PaymentRequested, str
     this.gateway = gateway;
     this.options = options;
     this.metrics = options.metrics ?? noSagaMetrics;
+    this.calls = new OutstandingCalls(
+      { maxInFlight: options.maxInFlight, checkIntervalMs: options.completionCheckIntervalMs },
+      (charge, outcome) => this.apply(charge, outcome),
+    );
   }
 
   init(context: ProcessorContext<string, PaymentResult>): void {
     this.context = context;
     this.payments = context.getStateStore<KeyValueStore<string, PaymentState>>(PAYMENT_STORE);
     this.retries = context.getStateStore<KeyValueStore<string, string>>(PAYMENT_RETRY_INDEX);
+    this.calls.init(context);
     context.schedule(this.options.retryCheckIntervalMs, PunctuationType.WALL_CLOCK_TIME, (now) =>
       this.retryDue(now),
     );
@@ -135,7 +128,7 @@ export class PaymentProcessor implements Processor<string, PaymentRequested, str
   }
 
   close(): void {
-    this.completionCheck?.cancel();
+    this.calls.close();
   }
 
   /** Makes one gateway call without waiting for its answer; waits only when `maxInFlight` are out. */
@@ -147,53 +140,25 @@ export class PaymentProcessor implements Processor<string, PaymentRequested, str
     state.nextAttemptAt = this.context.currentSystemTimeMs() + this.options.lostCallAfterMs;
     await this.retries.put(dueKey(state.nextAttemptAt, request.orderId), request.orderId);
     await this.payments.put(request.orderId, state);
-    const call: OutstandingCall = { state, timestamp, headers, done: Promise.resolve() };
-    call.done = this.gateway
-      .charge(
-        {
-          orderId: request.orderId,
-          amount: request.amount,
-          currency: request.currency,
-          paymentMethod: request.paymentMethod,
-        },
-        { idempotencyKey: request.orderId },
-      )
-      .catch((error: unknown): ChargeOutcome => ({ outcome: 'RETRYABLE', reason: String(error) }))
-      .then((outcome) => {
-        call.outcome = outcome;
-        this.answered.push(call);
-        this.unanswered.delete(call.done);
-      });
-    this.unanswered.add(call.done);
-    this.outstanding.set(request.orderId, call);
-    this.completionCheck ??= this.context.schedule(
-      this.options.completionCheckIntervalMs,
-      PunctuationType.WALL_CLOCK_TIME,
-      () => this.applyAnswers(),
+    await this.calls.start(
+      request.orderId,
+      { state, timestamp, headers },
+      () =>
+        this.gateway.charge(
+          {
+            orderId: request.orderId,
+            amount: request.amount,
+            currency: request.currency,
+            paymentMethod: request.paymentMethod,
+          },
+          { idempotencyKey: request.orderId },
+        ),
+      (error): ChargeOutcome => ({ outcome: 'RETRYABLE', reason: String(error) }),
     );
-    if (this.unanswered.size >= this.options.maxInFlight) await Promise.race(this.unanswered);
   }
 
-  /** Applies every answer received since the last check; stops checking when no call is out. */
-  private async applyAnswers(): Promise<void> {
-    const answered = this.answered;
-    this.answered = [];
-    for (const call of answered) {
-      this.outstanding.delete(call.state.request.orderId);
-      await this.apply(call.state, call.outcome as ChargeOutcome, call.timestamp, call.headers);
-    }
-    if (this.outstanding.size === 0 && this.answered.length === 0) {
-      this.completionCheck?.cancel();
-      this.completionCheck = null;
-    }
-  }
-
-  private async apply(
-    state: PaymentState,
-    outcome: ChargeOutcome,
-    timestamp: number,
-    headers: Map<string, Buffer>,
-  ): Promise<void> {
+  /** Applies a gateway answer: the result forwarded, or the next attempt scheduled. */
+  private async apply({ state, timestamp, headers }: Charge, outcome: ChargeOutcome): Promise<void> {
     const { request } = state;
     this.metrics.paymentAttempt(outcome.outcome);
     if (state.nextAttemptAt !== null) await this.retries.delete(dueKey(state.nextAttemptAt, request.orderId));
@@ -228,13 +193,16 @@ export class PaymentProcessor implements Processor<string, PaymentRequested, str
   private async retryDue(now: number): Promise<void> {
     if (!this.adoptedLostCalls) {
       this.adoptedLostCalls = true;
-      await this.adoptLostCalls(now);
+      await adoptLostCalls(this.retries, now, async (id) => {
+        if (this.calls.has(id)) return false;
+        return (await this.payments.get(id))?.status === 'CHARGING';
+      });
     }
     for (const { key, id } of await dueIds(this.retries, now)) {
       await this.retries.delete(key);
       const state = await this.payments.get(id);
       if (!state || state.status === 'DONE') continue;
-      if (state.status === 'CHARGING' && this.outstanding.has(id)) {
+      if (state.status === 'CHARGING' && this.calls.has(id)) {
         // Still out (a gateway slower than lostCallAfterMs): look again later.
         state.nextAttemptAt = now + this.options.lostCallAfterMs;
         await this.retries.put(dueKey(state.nextAttemptAt, id), id);
@@ -248,27 +216,6 @@ export class PaymentProcessor implements Processor<string, PaymentRequested, str
         { 'order.id': id, 'payment.attempt': state.attempts + 1 },
         (headers) => this.call(state, now, headers),
       );
-    }
-  }
-
-  /**
-   * Calls left CHARGING by the task's previous owner (a crash, or a rebuild after an aborted
-   * transaction) are made due now rather than `lostCallAfterMs` after they were made: nobody here
-   * is waiting for them.
-   */
-  private async adoptLostCalls(now: number): Promise<void> {
-    const future = await this.retries.range(
-      dueKey(now + 1, ''),
-      `${dueKey(Number.MAX_SAFE_INTEGER, '')}\uffff`,
-    );
-    for (const { key, value: id } of future) {
-      if (this.outstanding.has(id)) continue;
-      const state = await this.payments.get(id);
-      if (state?.status !== 'CHARGING') continue;
-      await this.retries.delete(key);
-      state.nextAttemptAt = now;
-      await this.retries.put(dueKey(now, id), id);
-      await this.payments.put(id, state);
     }
   }
 

@@ -244,21 +244,28 @@ function addNotification(
       NOTIFICATION_RETRY_STORE,
       NOTIFICATION_RETRY_INDEX,
     );
+  outcomes.to(topics.notifications, { keySerde: key, valueSerde: notificationOutcomeSerde(serdes) });
+}
+
+/**
+ * The `notifications` topic's serde: two record types share it. Avro names its writer schema; in
+ * JSON only a failed delivery has `reason`.
+ */
+export function notificationOutcomeSerde(serdes: EventSerdes): Serde<NotificationOutcome> {
   const sent = serdes.output('notification-sent');
   const failed = serdes.output('notification-failed');
-  outcomes.to(topics.notifications, {
-    keySerde: key,
-    valueSerde: {
-      serialize: (topic, outcome) =>
-        outcome.kind === 'sent'
-          ? sent.serialize(topic, outcome.event)
-          : failed.serialize(topic, outcome.event),
-      deserialize: (topic, data) => {
-        const event = JSON.parse(data.toString('utf8')) as { reason?: string };
-        return event.reason === undefined
-          ? { kind: 'sent', event: sent.deserialize(topic, data) }
-          : { kind: 'failed', event: failed.deserialize(topic, data) };
-      },
+  return {
+    serialize: (topic, outcome) =>
+      outcome.kind === 'sent' ? sent.serialize(topic, outcome.event) : failed.serialize(topic, outcome.event),
+    deserialize: (topic, data) => {
+      const avroEvent = serdes.avroEventOf(data);
+      const isFailed =
+        avroEvent !== null
+          ? avroEvent === 'notification-failed'
+          : (JSON.parse(data.toString('utf8')) as { reason?: string }).reason !== undefined;
+      return isFailed
+        ? { kind: 'failed', event: failed.deserialize(topic, data) }
+        : { kind: 'sent', event: sent.deserialize(topic, data) };
     },
-  });
+  };
 }

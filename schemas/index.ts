@@ -41,6 +41,11 @@ export interface EventSerdes {
   avro<E extends EventName>(event: E): Serde<EventTypes[E]>;
   input<E extends EventName>(event: E): Serde<EventTypes[E]>;
   output<E extends EventName>(event: E): Serde<EventTypes[E]>;
+  /**
+   * Which event a Confluent-wire Avro record carries (by its writer schema's record name), for
+   * topics that carry several (`notifications`); null for JSON or an unknown schema id.
+   */
+  avroEventOf(data: Buffer): EventName | null;
 }
 
 /**
@@ -63,11 +68,21 @@ export async function createEventSerdes(options: {
     await registry.preload?.(subject);
   }
   const idOf = (event: EventName): number => ids.get(event) as number;
+  const eventByRecordName = new Map<string, EventName>();
+  for (const event of schemaCatalog().keys()) {
+    const { name, namespace } = latestSchema(event).schema as { name?: string; namespace?: string };
+    if (name) eventByRecordName.set(namespace ? `${namespace}.${name}` : name, event);
+  }
   const serdes: EventSerdes = {
     json: (event) => jsonEventSerde(event),
     avro: (event) => avroEventSerde(event, registry, idOf(event)),
     input: (event) => inputEventSerde(event, registry, idOf(event)),
     output: (event) => (options.outputFormat === 'avro' ? serdes.avro(event) : serdes.json(event)),
+    avroEventOf: (data) => {
+      if (data.length < 5 || data[0] !== 0) return null;
+      const name = registry.typeById(data.readInt32BE(1))?.name;
+      return name ? (eventByRecordName.get(name) ?? null) : null;
+    },
   };
   return serdes;
 }

@@ -11,6 +11,21 @@ import { durability, sagaTopics, topicsToCreate } from './saga-topics.ts';
 import { startStreamProcesses } from './stream-processes.ts';
 import { ALL_SAGA_PARTS, buildSagaTopology, type SagaPart } from './saga-topology.ts';
 
+/**
+ * The saga's fixed timings, with their reasons:
+ * - expiry checked every 500 ms: a reservation timeout is tens of seconds, so half a second late
+ *   is nothing, and the check (a range scan of the expiry index) stays cheap;
+ * - retries looked for every 50 ms: backoffs start at 100 ms, so a retry is at most half its
+ *   first backoff late;
+ * - 4 delivery attempts for a notification (≈ 0.1 + 0.2 + 0.4 s of backoff, full jitter): a
+ *   notification is not worth holding longer than a payment, whose attempts are PAYMENT_MAX_ATTEMPTS.
+ */
+export const SAGA_TIMING = {
+  expiryCheckIntervalMs: 500,
+  retryCheckIntervalMs: 50,
+  notificationMaxAttempts: 4,
+} as const;
+
 export interface RunningPipeline {
   /** The order saga and inventory (its stores answer the order API); null when SERVICES leaves it out. */
   app: StreamsApp | null;
@@ -103,11 +118,9 @@ async function startPipelineParts(
     serdes,
     storeType: config.storeType,
     reservationTimeoutMs: config.reservationTimeoutMs,
-    expiryCheckIntervalMs: 500,
     paymentMaxAttempts: config.paymentMaxAttempts,
-    notificationMaxAttempts: 4,
-    retryCheckIntervalMs: 50,
     notifyOn: config.notifyOn,
+    ...SAGA_TIMING,
   };
   // One StreamsApp per service: a slow SMTP server or database never holds up the saga's commits.
   const apps = new Map<SagaPart, StreamsApp>();

@@ -9,10 +9,8 @@ export const ErrorCodes = {
   STATE_STORE: 'KSP_STATE_STORE',
   KAFKA: 'KSP_KAFKA',
   FENCED: 'KSP_FENCED',
-  TASK_MIGRATED: 'KSP_TASK_MIGRATED',
   PROCESSING: 'KSP_PROCESSING',
   VALIDATION: 'KSP_VALIDATION',
-  TIMEOUT: 'KSP_TIMEOUT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

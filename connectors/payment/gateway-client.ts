@@ -107,41 +107,39 @@ export class PaymentGatewayClient {
 }
 
 /** 2xx with a charge id: paid. 408/409/425/429/5xx, timeouts, connection errors: retryable. Other 4xx: declined. */
-export function classifyCharge(result: HttpPostResult): ChargeOutcome {
-  if (result.kind === 'timeout')
-    return { outcome: 'RETRYABLE', reason: `timeout after ${result.timeoutMs} ms` };
-  if (result.kind === 'network')
-    return { outcome: 'RETRYABLE', reason: `connection error: ${result.reason}` };
+/**
+ * What a gateway answer means, for charges and refunds alike: a 2xx with an id is done; timeouts,
+ * connection errors, unreadable 2xx (it may still be done: the same key replays it), 5xx, 408,
+ * 429, 409 (the same key still in progress) and 425 (too early) resolve by themselves and are
+ * retryable; any other 4xx is final.
+ */
+function classifyAnswer(
+  result: HttpPostResult,
+): { kind: 'done'; id: string } | { kind: 'retryable'; reason: string } | { kind: 'final'; reason: string } {
+  if (result.kind === 'timeout') return { kind: 'retryable', reason: `timeout after ${result.timeoutMs} ms` };
+  if (result.kind === 'network') return { kind: 'retryable', reason: `connection error: ${result.reason}` };
   const { status, json } = result;
   if (status >= 200 && status < 300) {
     const id = (json as { id?: unknown } | undefined)?.id;
-    // A 2xx we cannot read may still be a completed charge: retrying with the same key replays it.
     if (typeof id !== 'string' || id.length === 0)
-      return { outcome: 'RETRYABLE', reason: `unreadable ${status} response` };
-    return { outcome: 'SUCCEEDED', chargeId: id };
+      return { kind: 'retryable', reason: `unreadable ${status} response` };
+    return { kind: 'done', id };
   }
   const reason = describeError(status, json);
-  // 409: the same key is still being processed (an earlier attempt that timed out on our side).
-  // 425: too early. Both resolve by themselves.
-  if (isRetryableStatus(status) || status === 409 || status === 425) return { outcome: 'RETRYABLE', reason };
-  return { outcome: 'DECLINED', reason };
+  if (isRetryableStatus(status) || status === 409 || status === 425) return { kind: 'retryable', reason };
+  return { kind: 'final', reason };
+}
+
+export function classifyCharge(result: HttpPostResult): ChargeOutcome {
+  const answer = classifyAnswer(result);
+  if (answer.kind === 'done') return { outcome: 'SUCCEEDED', chargeId: answer.id };
+  return { outcome: answer.kind === 'retryable' ? 'RETRYABLE' : 'DECLINED', reason: answer.reason };
 }
 
 export function classifyRefund(result: HttpPostResult): RefundOutcome {
-  if (result.kind === 'timeout')
-    return { outcome: 'RETRYABLE', reason: `timeout after ${result.timeoutMs} ms` };
-  if (result.kind === 'network')
-    return { outcome: 'RETRYABLE', reason: `connection error: ${result.reason}` };
-  const { status, json } = result;
-  if (status >= 200 && status < 300) {
-    const id = (json as { id?: unknown } | undefined)?.id;
-    if (typeof id !== 'string' || id.length === 0)
-      return { outcome: 'RETRYABLE', reason: `unreadable ${status} response` };
-    return { outcome: 'REFUNDED', refundId: id };
-  }
-  const reason = describeError(status, json);
-  if (isRetryableStatus(status) || status === 409 || status === 425) return { outcome: 'RETRYABLE', reason };
-  return { outcome: 'REJECTED', reason };
+  const answer = classifyAnswer(result);
+  if (answer.kind === 'done') return { outcome: 'REFUNDED', refundId: answer.id };
+  return { outcome: answer.kind === 'retryable' ? 'RETRYABLE' : 'REJECTED', reason: answer.reason };
 }
 
 /** `card_declined (HTTP 402)`: the gateway's error code when it sent one, and always the status. */

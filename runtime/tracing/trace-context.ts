@@ -60,9 +60,6 @@ export function startProcessSpan(
   return tracer().startSpan(name, { kind: SpanKind.CONSUMER, attributes }, extractContext(headers));
 }
 
-export function startSpan(name: string, attributes: Record<string, string | number> = {}): Span {
-  return tracer().startSpan(name, { kind: SpanKind.INTERNAL, attributes });
-}
 
 /** Marks the span of the record being processed as failed: it went to the dead-letter topic. */
 export function recordDeadLetter(reason: string, stage: string): void {

@@ -1,6 +1,7 @@
 import {
   Connection,
   describeProducersV0,
+  listOffsetsV9,
   metadataV12,
   type ClusterMetadata,
   type ConnectionOptions,
@@ -8,6 +9,10 @@ import {
 import type { TopicPartition } from '../internals/ports.ts';
 import { toKafkaError, wrap } from './errors.ts';
 import { writeTxnMarkersV1 } from './write-txn-markers.ts';
+
+/** ListOffsets: the latest offset, as read_uncommitted readers see the end (open data included). */
+const LATEST = -1n;
+const READ_UNCOMMITTED = 0;
 
 /** Any client of the library: it knows the leaders. */
 interface MetadataSource {
@@ -72,8 +77,16 @@ export class HangingTransactions {
     this.connectionOptions = connectionOptions;
   }
 
-  /** Transactions open for `producerId` at an epoch below `epoch` in any partition of `topics`. */
-  async find(topics: readonly string[], producerId: bigint, epoch: number): Promise<OpenTransaction[]> {
+  /**
+   * Transactions open for `producerId` at an epoch below `epoch` (or up to it, `inclusive`) in any
+   * partition of `topics`.
+   */
+  async find(
+    topics: readonly string[],
+    producerId: bigint,
+    epoch: number,
+    inclusive = false,
+  ): Promise<OpenTransaction[]> {
     const byLeader = await this.partitionsByLeader(topics);
     const open: OpenTransaction[] = [];
     for (const [broker, partitions] of byLeader) {
@@ -90,7 +103,7 @@ export class HangingTransactions {
           for (const producer of partition.activeProducers ?? [])
             if (
               producer.producerId === producerId &&
-              producer.producerEpoch < epoch &&
+              (inclusive ? producer.producerEpoch <= epoch : producer.producerEpoch < epoch) &&
               producer.currentTxnStartOffset >= 0n
             )
               open.push({
@@ -131,6 +144,33 @@ export class HangingTransactions {
         writeTxnMarkersV1.async(connection, markers),
       );
     }
+  }
+
+  /** The log end (high watermark) of each partition, from its leader: where its data stops. */
+  async endOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, bigint>> {
+    const result = new Map<string, bigint>();
+    if (partitions.length === 0) return result;
+    const wanted = new Set(partitions.map((p) => `${p.topic}:${p.partition}`));
+    const byLeader = await this.partitionsByLeader([...new Set(partitions.map((p) => p.topic))]);
+    for (const [broker, led] of byLeader) {
+      const here = led.filter((p) => wanted.has(`${p.topic}:${p.partition}`));
+      if (here.length === 0) continue;
+      const topics = groupByTopic(here).map(({ name, partitionIndexes }) => ({
+        name,
+        partitions: partitionIndexes.map((partitionIndex) => ({
+          partitionIndex,
+          currentLeaderEpoch: -1,
+          timestamp: LATEST,
+        })),
+      }));
+      const response = await this.send(broker, 'listOffsets', (connection) =>
+        listOffsetsV9.api.async(connection, -1, READ_UNCOMMITTED, topics),
+      );
+      for (const topic of response.topics)
+        for (const p of topic.partitions)
+          if (p.errorCode === 0) result.set(`${topic.name}:${p.partitionIndex}`, p.offset);
+    }
+    return result;
   }
 
   /**

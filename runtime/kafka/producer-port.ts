@@ -2,7 +2,13 @@ import { Producer, type Consumer } from '@platformatic/kafka';
 
 type Transaction = NonNullable<Producer['transaction']>;
 import { KafkaClientError } from '../../topology/errors.ts';
-import type { GroupMetadata, OffsetToCommit, ProducedRecord, ProducerPort } from '../internals/ports.ts';
+import type {
+  GroupMetadata,
+  OffsetToCommit,
+  ProducedRecord,
+  ProducerPort,
+  TopicPartition,
+} from '../internals/ports.ts';
 import { tpKey } from '../internals/ports.ts';
 import { baseOptions, connectionOptions, type ClientSettings } from './client-options.ts';
 import { toKafkaError, wrap, type AccessContext } from './errors.ts';
@@ -54,6 +60,11 @@ export class KafkaProducer implements ProducerPort {
   private readonly outcomes = new TransactionOutcomes();
   /** The current client producer has not been through InitProducerId (and the hanging check) yet. */
   private needsInit = true;
+  /** The producer id and epoch of the producer `reset()` replaced: whose lost markers `init()` repairs first. */
+  private lastIdentity: { producerId: bigint | undefined; epoch: number | undefined } = {
+    producerId: undefined,
+    epoch: undefined,
+  };
 
   /**
    * `transactionalId`: stable per instance (`<application.id>-<instance.id>`), so a restarted
@@ -118,6 +129,7 @@ export class KafkaProducer implements ProducerPort {
     this.transaction = null;
     // Whatever it was, it did not commit: the new producer's InitProducerId aborts it.
     if (transaction) this.outcomes.ended('failed');
+    this.lastIdentity = { producerId: old.producerId, epoch: old.producerEpoch };
     this.producer = this.createProducer();
     this.needsInit = true;
     await this.init();
@@ -138,6 +150,7 @@ export class KafkaProducer implements ProducerPort {
    */
   async init(): Promise<void> {
     if (!this.transactional) return;
+    await this.commitLostMarkers();
     // The client sends InitProducerId for the transactional id only when a transaction begins
     // (its initIdempotentProducer() outside one asks for a plain idempotent id, which fences
     // nothing): begin one and drop it at once. Nothing was sent in it; the next begin() reuses
@@ -150,6 +163,44 @@ export class KafkaProducer implements ProducerPort {
     await transaction.cancel();
     await this.endHangingTransactions();
     this.needsInit = false;
+  }
+
+  /**
+   * Before InitProducerId: data of our committed transactions that a partition still holds open
+   * (the only broker skipped their markers while stopping) is committed now, while nothing but it
+   * is open there. InitProducerId makes the coordinator abort the transaction the old producer had
+   * begun, and that ABORT marker, written to a partition the transaction had added, would close
+   * the committed data too: a committed order status whose stock release vanished. Only what
+   * `committedOnly` proves is touched; the rest is left to the check after InitProducerId.
+   */
+  private async commitLostMarkers(): Promise<void> {
+    const { producerId, epoch } = this.lastIdentity;
+    if (producerId === undefined || epoch === undefined) return;
+    const topics = [...new Set(this.writtenTopics())];
+    const hanging = new HangingTransactions(this.producer, this.clientId, connectionOptions(this.security));
+    let proven: OpenTransaction[] = [];
+    try {
+      const open = (await hanging.find(topics, producerId, epoch, true)).filter(
+        (o) => o.producerId === producerId,
+      );
+      if (open.length === 0) return;
+      const ends = await hanging.endOffsets(open);
+      proven = open.filter((o) => {
+        const end = ends.get(tpKey(o));
+        return (
+          end !== undefined &&
+          this.outcomes.committedOnly(o.producerId, o.producerEpoch, o, o.startOffset, end)
+        );
+      });
+      if (proven.length === 0) return;
+      await hanging.end(proven, () => 'commit');
+      this.onHanging(
+        proven.map((o) => ({ ...o, decision: 'commit' as const })),
+        null,
+      );
+    } catch (error) {
+      this.onHanging(proven, error);
+    }
   }
 
   /**
@@ -256,6 +307,8 @@ export class KafkaProducer implements ProducerPort {
     const result = transaction
       ? await wrap('send', () => transaction.send({ messages }), access)
       : await wrap('send', () => this.producer.send({ messages }), access);
+    if (transaction)
+      for (const w of landedRanges(records, result.offsets ?? [])) this.outcomes.landed(w, w.first, w.last);
     return lastOffsets(records, result.offsets ?? []);
   }
 
@@ -335,6 +388,21 @@ export class KafkaProducer implements ProducerPort {
  * The client reports the base offset of what it wrote per partition; records of one partition in
  * one send land contiguously, so the last offset is base + count - 1.
  */
+/** The offsets each partition's batch of one produce request took (the client gives base offsets). */
+function landedRanges(
+  records: readonly ProducedRecord[],
+  written: readonly { topic: string; partition: number; offset: bigint }[],
+): (TopicPartition & { first: bigint; last: bigint })[] {
+  const counts = new Map<string, number>();
+  for (const r of records) counts.set(tpKey(r), (counts.get(tpKey(r)) ?? 0) + 1);
+  return written.map((w) => ({
+    topic: w.topic,
+    partition: w.partition,
+    first: w.offset,
+    last: w.offset + BigInt((counts.get(tpKey(w)) ?? 1) - 1),
+  }));
+}
+
 function lastOffsets(
   records: readonly ProducedRecord[],
   written: readonly { topic: string; partition: number; offset: bigint }[],

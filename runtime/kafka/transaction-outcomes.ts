@@ -1,12 +1,23 @@
 import type { TopicPartition } from '../internals/ports.ts';
 import { tpKey } from '../internals/ports.ts';
 
+/** Offsets a transaction's acknowledged writes took in one partition. */
+interface Landed {
+  first: bigint;
+  last: bigint;
+}
+
 /** The last transaction of one producer epoch, as this process saw it end. */
 interface LastTransaction {
   readonly touched: Set<string>;
+  /** Acknowledged writes, by partition. */
+  readonly landed: Map<string, Landed>;
   offsets: boolean;
   outcome: 'open' | 'committed' | 'aborted' | 'failed';
 }
+
+/** Committed transactions' ranges kept per partition and epoch: markers are lost for one or two at a time. */
+const RANGES_KEPT = 8;
 
 /** How many epochs are remembered: resets happen once per failure, seconds apart at most. */
 const EPOCHS_KEPT = 16;
@@ -21,14 +32,35 @@ const EPOCHS_KEPT = 16;
  */
 export class TransactionOutcomes {
   private readonly epochs = new Map<string, LastTransaction>();
+  /** Per epoch, per partition: the offset ranges of committed transactions, oldest first. */
+  private readonly committed = new Map<string, Map<string, Landed[]>>();
   private current: LastTransaction | null = null;
+  private currentEpoch = '';
 
   begin(producerId: bigint, epoch: number): void {
-    this.current = { touched: new Set(), offsets: false, outcome: 'open' };
+    this.current = { touched: new Set(), landed: new Map(), offsets: false, outcome: 'open' };
     const key = `${producerId}:${epoch}`;
+    this.currentEpoch = key;
     this.epochs.delete(key);
     this.epochs.set(key, this.current);
-    while (this.epochs.size > EPOCHS_KEPT) this.epochs.delete(this.epochs.keys().next().value as string);
+    while (this.epochs.size > EPOCHS_KEPT) {
+      const oldest = this.epochs.keys().next().value as string;
+      this.epochs.delete(oldest);
+      this.committed.delete(oldest);
+    }
+  }
+
+  /** A write the broker acknowledged: it took offsets `first`..`last` of `partition`. */
+  landed(partition: TopicPartition, first: bigint, last: bigint): void {
+    const landed = this.current?.landed;
+    if (!landed) return;
+    const known = landed.get(tpKey(partition));
+    landed.set(
+      tpKey(partition),
+      known
+        ? { first: known.first < first ? known.first : first, last: known.last > last ? known.last : last }
+        : { first, last },
+    );
   }
 
   /** Called before records are sent: a write that failed half-way may still have landed. */
@@ -41,8 +73,48 @@ export class TransactionOutcomes {
   }
 
   ended(outcome: 'committed' | 'aborted' | 'failed'): void {
-    if (this.current) this.current.outcome = outcome;
+    if (this.current) {
+      this.current.outcome = outcome;
+      if (outcome === 'committed') {
+        const byPartition = this.committed.get(this.currentEpoch) ?? new Map<string, Landed[]>();
+        this.committed.set(this.currentEpoch, byPartition);
+        for (const [tp, range] of this.current.landed) {
+          const ranges = byPartition.get(tp) ?? [];
+          ranges.push(range);
+          if (ranges.length > RANGES_KEPT) ranges.shift();
+          byPartition.set(tp, ranges);
+        }
+      }
+    }
     this.current = null;
+  }
+
+  /**
+   * Whether the data `partition` holds open for (producerId, epoch), from `startOffset` to the
+   * partition's `endOffset`, is exactly what transactions of ours that committed wrote there: then
+   * only their markers were lost and a COMMIT marker ends it as the coordinator decided, whatever
+   * came after (a later transaction that added the partition and wrote nothing there). It must be
+   * written before the producer re-initialises: InitProducerId makes the coordinator abort that
+   * later transaction, and its ABORT marker would close the committed data as well.
+   */
+  committedOnly(
+    producerId: bigint,
+    epoch: number,
+    partition: TopicPartition,
+    startOffset: bigint,
+    endOffset: bigint,
+  ): boolean {
+    const ranges = this.committed.get(`${producerId}:${epoch}`)?.get(tpKey(partition));
+    if (!ranges) return false;
+    let covered = ranges.find((r) => r.first === startOffset);
+    if (!covered) return false;
+    for (;;) {
+      const end: bigint = covered.last;
+      const next = ranges.find((r) => r.first === end + 1n);
+      if (!next) break;
+      covered = next;
+    }
+    return endOffset === covered.last + 1n;
   }
 
   /** Whether `partition`'s open transaction of (producerId, epoch) must be committed or aborted. */

@@ -60,7 +60,6 @@ export function startProcessSpan(
   return tracer().startSpan(name, { kind: SpanKind.CONSUMER, attributes }, extractContext(headers));
 }
 
-
 /** Marks the span of the record being processed as failed: it went to the dead-letter topic. */
 export function recordDeadLetter(reason: string, stage: string): void {
   const span = trace.getActiveSpan();

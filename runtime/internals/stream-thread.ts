@@ -17,6 +17,14 @@ import type { ManagedTask, TaskManager } from './task-manager.ts';
 const RECOVERY_BACKOFF_MS = [100, 250, 500, 1000, 2000, 5000];
 /** A failure this long after the previous one starts a new streak (the old one was overcome). */
 const STREAK_RESET_MS = 30_000;
+/**
+ * Fenced this many times within FENCING_WINDOW_MS: another live instance shares our transactional
+ * id (the same INSTANCE_ID), and re-initialising would only fence it back. Once or twice is our own
+ * coordinator timing out a transaction held open across a broker restart (Kafka Streams treats it
+ * as TaskMigrated: close the tasks dirty, re-initialise, rebuild).
+ */
+const FENCINGS_TOLERATED = 3;
+const FENCING_WINDOW_MS = 5 * 60_000;
 
 /**
  * The poll → process → commit loop (Kafka Streams' `StreamThread`). Adaptive commit: every polled
@@ -38,6 +46,8 @@ export class StreamThread {
   private failures = 0;
   private streakStartedAt = 0;
   private lastFailureAt = 0;
+  /** When the producer was last fenced (FENCINGS_TOLERATED). */
+  private fencings: number[] = [];
   private readonly watchdog: ProgressWatchdog;
   private lastWatchdogCheck = Date.now();
   /** What the loop is doing and since when: a timer reports a loop that stopped moving. */
@@ -400,6 +410,22 @@ export class StreamThread {
     this.lastFailureAt = now;
     const fatal = fatalReason(err);
     if (fatal !== null) return this.stopFatally(err, fatal);
+    if (err instanceof ProducerFencedError) {
+      this.fencings = [...this.fencings.filter((at) => now - at < FENCING_WINDOW_MS), now];
+      if (this.fencings.length >= FENCINGS_TOLERATED) {
+        const message =
+          `Fenced ${this.fencings.length} times in ${FENCING_WINDOW_MS / 60_000} min: another instance ` +
+          `uses this transactional id (is INSTANCE_ID shared?); last error: ${err.message}`;
+        return this.stopFatally(
+          new ProducerFencedError(message, { cause: err }),
+          'fenced by another instance',
+        );
+      }
+      this.log.warn(
+        { err },
+        'producer fenced (a transaction timed out at its coordinator?); re-initialising',
+      );
+    }
     if (now - this.streakStartedAt > this.config.taskTimeoutMs) {
       const message =
         `Giving up after ${this.failures} failed attempts over ${Math.round((now - this.streakStartedAt) / 1000)} s ` +
@@ -452,9 +478,8 @@ export class StreamThread {
 
 /** Why retrying cannot help, or null when it can. */
 function fatalReason(err: Error): string | null {
-  // Fenced: a newer instance with our transactional id owns the work. ProcessingError: the
-  // configured handler says fail. A fatal Kafka error: the broker refuses this work as it is.
-  if (err instanceof ProducerFencedError) return 'fenced by another instance';
+  // ProcessingError: the configured handler says fail. A fatal Kafka error: the broker refuses
+  // this work as it is. (Fencing is counted in recover(): once is not fatal.)
   if (err instanceof ProcessingError) return 'processing failed and the handler says fail';
   if (err instanceof KafkaClientError && err.recovery === 'fatal')
     return `the broker refuses this work (${err.brokerErrors.join(', ')})`;

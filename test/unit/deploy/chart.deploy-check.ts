@@ -6,7 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
@@ -395,6 +404,30 @@ describe('optional objects', () => {
     assert.ok(dashboards);
     assert.equal(dashboards.metadata.labels?.grafana_dashboard, '1');
     assert.equal(dashboards.data?.['saga.json'], '{"title":"Saga"}');
+  });
+
+  it("ships the project's dashboards and alert rules, not copies that could drift", () => {
+    const objects = render(
+      '--set',
+      'grafanaDashboards.enabled=true',
+      '--set',
+      'metrics.prometheusRule.enabled=true',
+    );
+    const dashboards = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-dashboards'));
+    assert.deepEqual(
+      Object.keys(dashboards?.data ?? {}).sort(),
+      readdirSync(join(root, 'deploy/grafana/dashboards')).sort(),
+    );
+    const rule = only(objects, 'PrometheusRule');
+    const alerts = (get(rule, 'spec.groups') as { rules: { alert: string }[] }[]).flatMap((g) =>
+      g.rules.map((r) => r.alert),
+    );
+    const projectAlerts = [
+      ...readFileSync(join(root, 'deploy/prometheus/alerts.yml'), 'utf8').matchAll(/- alert: (\w+)/g),
+    ].map((m) => m[1]);
+    assert.ok(projectAlerts.length >= 8);
+    for (const alert of projectAlerts)
+      assert.ok(alerts.includes(alert as string), `${alert} missing from the PrometheusRule`);
   });
 
   it('renders without dashboards when there are none, even when enabled', () => {

@@ -1,4 +1,5 @@
 import type { OrderCreated, OrderStatus, OrderStatusChanged } from '../schemas/index.ts';
+import type { StatusTally } from './demo-progress.ts';
 import { TERMINAL_STATUSES } from '../schemas/index.ts';
 import type { SkuStock } from '../processors/inventory.ts';
 import { INVENTORY_STORE } from '../processors/inventory.ts';
@@ -26,7 +27,10 @@ export const LEGAL_NEXT: Record<string, readonly OrderStatus[]> = {
   PAYMENT_FAILED: ['CANCELLED'],
 };
 
-/** Waits until every order is terminal, then checks the invariants of CONTRACT.md against what Kafka and the stores say. */
+/**
+ * Waits until every order is terminal in `tally` (which reads order-status while the demo runs),
+ * then checks the invariants of CONTRACT.md against what Kafka and the stores say.
+ */
 export async function checkBooks(options: {
   pipeline: RunningPipeline;
   topics: SagaTopics;
@@ -34,28 +38,16 @@ export async function checkBooks(options: {
   initialStock: Record<string, number>;
   gatewayCharges: () => Map<string, { status: string }[]>;
   timeoutMs: number;
-  progress: (line: string) => void;
+  tally: StatusTally;
 }): Promise<Books> {
-  const { pipeline, topics, orders } = options;
-  // order-status is JSON or Avro (OUTPUT_FORMAT): read it with the pipeline's own serde.
-  const statusSerde = pipeline.serdes.output('order-status-changed');
+  const { pipeline, topics, orders, tally } = options;
   const started = Date.now();
-  const history = new Map<string, OrderStatusChanged[]>();
-  let lastReport = 0;
+  const history = tally.history;
   const terminalCount = () =>
-    [...history.values()].filter((h) => h.some((s) => TERMINAL_STATUSES.includes(s.status))).length;
-  while (terminalCount() < orders.length && Date.now() - started < options.timeoutMs) {
-    for (const record of await pipeline.kafka.readNew(topics.orderStatus)) {
-      if (!record.value) continue;
-      const event = statusSerde.deserialize(topics.orderStatus, record.value);
-      history.set(event.orderId, [...(history.get(event.orderId) ?? []), event]);
-    }
-    if (Date.now() - lastReport > 2000) {
-      lastReport = Date.now();
-      options.progress(`${terminalCount()}/${orders.length} orders terminal`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
+    orders.filter((o) => history.get(o.orderId)?.some((s) => TERMINAL_STATUSES.includes(s.status))).length;
+  while (terminalCount() < orders.length && Date.now() - started < options.timeoutMs)
+    await new Promise((r) => setTimeout(r, 100));
+  await tally.stop();
   const violations: string[] = [];
   if (terminalCount() < orders.length)
     violations.push(`only ${terminalCount()}/${orders.length} orders reached a terminal state in time`);
@@ -134,6 +126,28 @@ export async function checkBooks(options: {
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+/** The report of `npm run demo -- --json`: what printSummary shows, for machines. */
+export function jsonReport(
+  books: Books,
+  run: { orders: number; rate: number; seed: number; emails: number; sms: number; webhooks: number },
+  next: { logFile: string; metricsUrl: string; jaegerUrl: string | null },
+): Record<string, unknown> {
+  const sorted = [...books.latenciesMs].sort((a, b) => a - b);
+  return {
+    run,
+    invariantsHold: books.violations.length === 0,
+    terminal: Object.fromEntries(TERMINAL_STATUSES.map((s) => [s, books.terminal[s] ?? 0])),
+    oversells: books.violations.filter((v) => v.startsWith('OVERSELL')).length,
+    successfulCharges: books.charges,
+    deadLetteredRecords: books.deadLetters,
+    latencyMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? null },
+    stock: books.stock,
+    violations: books.violations,
+    elapsedMs: books.elapsedMs,
+    next,
+  };
 }
 
 export function printSummary(

@@ -20,7 +20,8 @@ import { stackConfig } from '../stack/config.ts';
 import { stackDir } from '../stack/paths.ts';
 import { ensureRegistry } from '../stack/registry.ts';
 import { pipelineConfigFromEnv } from './config.ts';
-import { checkBooks, printSummary, type DemoOrder } from './demo-books.ts';
+import { checkBooks, jsonReport, printSummary, type DemoOrder } from './demo-books.ts';
+import { ProgressLine, StatusTally, progressText } from './demo-progress.ts';
 import { startPipeline } from './pipeline.ts';
 import { sagaTopics } from './saga-topics.ts';
 
@@ -30,21 +31,43 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '100' },
     'timeout-s': { type: 'string', default: '180' },
     avro: { type: 'boolean', default: false },
+    seed: { type: 'string', default: '7' },
+    json: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
-  process.stdout.write(`Usage: npm run demo [-- --orders N] [--rate ORDERS_PER_S] [--timeout-s S] [--avro]
+  process.stdout
+    .write(`Usage: npm run demo [-- --orders N] [--rate ORDERS_PER_S] [--seed N] [--timeout-s S] [--avro] [--json]
 
 Runs the saga end to end on the local stack and checks its invariants:
 no oversell, stock conserved, every order in exactly one terminal state, one charge per order.
-Defaults: 2000 orders at 100 orders/s. --avro: Avro through the stack's schema registry (started
-if needed) on the saga's topics and its outputs; orders and stock still go in as JSON lines.\n`);
+Defaults: 2000 orders at 100 orders/s, seed 7 (the same seed makes the same orders).
+  --avro   Avro through the stack's schema registry (started if needed) on the saga's topics and
+           its outputs; orders and stock still go in as JSON lines.
+  --json   print the report as JSON on stdout (progress goes to stderr).
+Progress updates in place on a terminal, a line every 5 s otherwise; the pipeline's logs go to a
+file in .stack/logs/ (its path is printed).\n`);
   process.exit(0);
 }
 const ORDER_COUNT = Number(args.orders);
 const RATE = Number(args.rate);
-const say = (line: string) => process.stdout.write(`[demo] ${line}\n`);
+const SEED = Number(args.seed);
+for (const [name, value] of [
+  ['--orders', ORDER_COUNT],
+  ['--rate', RATE],
+  ['--seed', SEED],
+] as const) {
+  if (!Number.isInteger(value) || value < 1) {
+    process.stderr.write(
+      `[demo] ${name} must be a positive integer, got ${String(args[name.slice(2) as 'orders'])}\n`,
+    );
+    process.exit(2);
+  }
+}
+// With --json the report is the only thing on stdout; the demo's own lines go to stderr.
+const human = args.json ? process.stderr : process.stdout;
+const say = (line: string) => human.write(`[demo] ${line}\n`);
 
 const HOT = { 'HOT-1': 60, 'HOT-2': 25 };
 const REGULAR = ['RED', 'BLUE', 'GREEN', 'BLACK', 'WHITE', 'GREY'];
@@ -54,7 +77,7 @@ const initialStock: Record<string, number> = {
 };
 
 function makeOrders(runId: string): DemoOrder[] {
-  let seed = 7;
+  let seed = SEED;
   const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   return Array.from({ length: ORDER_COUNT }, (_, i) => {
     const skus = new Set<string>();
@@ -129,6 +152,9 @@ async function main(): Promise<number> {
     const orders = makeOrders(runId);
     const started = Date.now();
     say(`producing ${orders.length} orders at ${RATE}/s (+2 duplicates, +3 malformed lines)`);
+    const tally = new StatusTally(pipeline, topics.orderStatus);
+    let produced = 0;
+    const progress = new ProgressLine(human, () => progressText(produced, orders.length, tally));
     const batch = Math.max(1, Math.round(RATE / 20));
     for (let i = 0; i < orders.length; i += batch) {
       const due = started + (i / RATE) * 1000;
@@ -140,7 +166,7 @@ async function main(): Promise<number> {
           .slice(i, i + batch)
           .map((o) => ({ key: null, value: JSON.stringify({ ...o, createdAt: now }), timestamp: now })),
       );
-      if (i % (RATE * 5) < batch) say(`produced ${Math.min(i + batch, orders.length)}/${orders.length}`);
+      produced = Math.min(i + batch, orders.length);
     }
     await pipeline.kafka.produce(topics.orders, [
       { key: null, value: JSON.stringify(orders[0]) },
@@ -157,23 +183,42 @@ async function main(): Promise<number> {
       },
     ]);
 
-    const books = await checkBooks({
-      pipeline,
-      topics,
-      orders,
-      initialStock,
-      gatewayCharges: () => gateway.charges(),
-      timeoutMs: Number(args['timeout-s']) * 1000,
-      progress: say,
-    });
-    printSummary(books, {
+    let books;
+    try {
+      books = await checkBooks({
+        pipeline,
+        topics,
+        orders,
+        initialStock,
+        gatewayCharges: () => gateway.charges(),
+        timeoutMs: Number(args['timeout-s']) * 1000,
+        tally,
+      });
+    } finally {
+      progress.stop();
+    }
+    const run = {
       orders: orders.length,
       rate: RATE,
+      seed: SEED,
       emails: smtp.messages().length,
       sms: sms.messages().length,
       webhooks: webhooks.deliveries().length,
-    });
-    say(`pipeline logs in ${process.env.LOG_FILE}; metrics at ${pipeline.httpUrl}/metrics while it runs`);
+    };
+    const next = {
+      logFile: process.env.LOG_FILE as string,
+      metricsUrl: `${pipeline.httpUrl}/metrics`,
+      jaegerUrl: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? stackConfig.jaegerQueryUrl : null,
+    };
+    if (args.json) process.stdout.write(`${JSON.stringify(jsonReport(books, run, next), null, 2)}\n`);
+    else {
+      printSummary(books, run);
+      say(`pipeline logs: ${next.logFile}`);
+      if (next.jaegerUrl) say(`traces: ${next.jaegerUrl} (service kafka-ecommerce-pipeline)`);
+      say(
+        'the stack keeps running: npm run stack:status, npm run stack:down; npm start runs the pipeline on it',
+      );
+    }
     return books.violations.length === 0 ? 0 : 1;
   } finally {
     say('stopping the pipeline');

@@ -53,7 +53,11 @@ export async function createKafkaPorts(
         startOffset: String(o.startOffset),
         ended: o.decision ?? null,
       }));
-      if (error) log.error({ err: error, transactions }, 'aborting hanging transactions of ours failed');
+      if (error)
+        log.warn(
+          { err: error, transactions },
+          'ending transactions of ours that partitions still hold open failed (retried)',
+        );
       else
         log.warn(
           { transactions },

@@ -132,13 +132,13 @@ export class KafkaProducer implements ProducerPort {
     this.lastIdentity = { producerId: old.producerId, epoch: old.producerEpoch };
     this.producer = this.createProducer();
     this.needsInit = true;
-    await this.init();
     // Not awaited: with the broker away, closing the old client can wait on requests that never
     // end, and the new producer's InitProducerId fences the old one whatever it still does.
     void (async () => {
       if (transaction && !transaction.completed) await transaction.cancel().catch(() => undefined);
       await old.close(true).catch(() => undefined);
     })();
+    await this.init();
   }
 
   /**
@@ -200,6 +200,13 @@ export class KafkaProducer implements ProducerPort {
       );
     } catch (error) {
       this.onHanging(proven, error);
+      // Without the repair, InitProducerId could close committed data with an ABORT marker: wait
+      // for the broker (the caller retries init with backoff). A principal without the rights
+      // (DescribeProducers, WriteTxnMarkers need cluster rights) cannot repair at all: go on.
+      const denied =
+        error instanceof KafkaClientError &&
+        (error.recovery === 'fatal' || error.brokerErrors.some((e) => e.endsWith('_AUTHORIZATION_FAILED')));
+      if (!denied) throw error;
     }
   }
 

@@ -16,7 +16,28 @@ export default tseslint.config(
   {
     files: ['topology/**', 'state-stores/**', 'runtime/**', 'testing/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['**/processors/**', '**/app/**', '**/connectors/**'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['**/processors/**', '**/app/**', '**/connectors/**', '**/schemas/**'] },
+      ],
+    },
+  },
+  // The domain uses the engine through its public entry points only (each engine folder's
+  // index.ts), so the engine's insides can move without touching the saga.
+  {
+    files: ['processors/**', 'app/**', 'connectors/**', 'schemas/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)(topology|state-stores|runtime|testing)/(?!index\\.ts$).+',
+              message: "The domain imports the engine only through its folders' index.ts files.",
+            },
+          ],
+        },
+      ],
     },
   },
 );

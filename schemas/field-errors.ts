@@ -1,4 +1,4 @@
-import { ValidationError } from '../topology/errors.ts';
+import { ValidationError } from '../topology/index.ts';
 
 /** One broken rule: the field's path (`items[2].sku`, `contact.email`) and why, naming what is allowed. */
 export interface FieldProblem {

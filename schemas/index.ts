@@ -2,7 +2,7 @@
  * The events of the pipeline: Avro schemas (schemas/avro/<event>/v<N>.avsc), their TypeScript
  * types and serdes (validated JSON, Confluent-wire Avro, and an input serde accepting both).
  */
-import type { Serde } from '../topology/serde.ts';
+import type { Serde } from '../topology/index.ts';
 import { schemaCatalog, latestSchema } from './catalog.ts';
 import { LocalSchemaRegistry, type SchemaRegistry } from './registry.ts';
 import { avroEventSerde, inputEventSerde, jsonEventSerde } from './serdes/event-serdes.ts';

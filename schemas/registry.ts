@@ -1,5 +1,5 @@
 import avro from 'avsc';
-import { ConfigError, ErrorCodes, SerdeError, StreamsError } from '../topology/errors.ts';
+import { ConfigError, ErrorCodes, SerdeError, StreamsError } from '../topology/index.ts';
 import { schemaCatalog } from './catalog.ts';
 import { getSync } from './registry-sync-fetch.ts';
 import type { CompatibilityLevel } from './subjects.ts';

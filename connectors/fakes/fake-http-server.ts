@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { ConfigError } from '../../topology/errors.ts';
+import { ConfigError } from '../../topology/index.ts';
 
 /**
  * The plumbing every fake third party (payment gateway, SMS provider, webhook receiver) shares:

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../topology/errors.ts';
+import { ConfigError } from '../../topology/index.ts';
 
 /** An absolute http(s) URL, without trailing slashes. */
 export function checkHttpUrl(key: string, value: string): string {

@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import nodemailer, { type Transporter } from 'nodemailer';
-import { createLogger, type Logger } from '../../runtime/logger.ts';
-import { ConfigError } from '../../topology/errors.ts';
+import { createLogger, type Logger } from '../../runtime/index.ts';
+import { ConfigError } from '../../topology/index.ts';
 import { checkNonEmpty, checkTimeoutMs } from '../http/options.ts';
 import {
   deliveryKey,

@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from '../../runtime/logger.ts';
+import { createLogger, type Logger } from '../../runtime/index.ts';
 import { checkHttpUrl, checkNonEmpty, checkTimeoutMs } from '../http/options.ts';
 import { postJson } from '../http/post-json.ts';
 import {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { createLogger } from '../../runtime/logger.ts';
-import { ConfigError } from '../../topology/errors.ts';
+import { createLogger } from '../../runtime/index.ts';
+import { ConfigError } from '../../topology/index.ts';
 import { startFakeGateway, type FakeGatewayOptions } from './fake-gateway.ts';
 
 const HELP = `Fake payment gateway (HTTP) for the demo and manual tests.

@@ -1,5 +1,5 @@
-import { createLogger, type Logger } from '../../runtime/logger.ts';
-import { ValidationError } from '../../topology/errors.ts';
+import { createLogger, type Logger } from '../../runtime/index.ts';
+import { ValidationError } from '../../topology/index.ts';
 import { checkHttpUrl, checkTimeoutMs } from '../http/options.ts';
 import { isRetryableStatus, postJson, type HttpPostResult } from '../http/post-json.ts';
 import type { ChargeOptions, ChargeOutcome, ChargeRequest, RefundOutcome } from './types.ts';

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
-import { createLogger } from '../../runtime/logger.ts';
-import { ConfigError } from '../../topology/errors.ts';
+import { createLogger } from '../../runtime/index.ts';
+import { ConfigError } from '../../topology/index.ts';
 
 /** The fields of an `OrderStatusChanged` event the read model keeps (see CONTRACT.md). */
 export interface OrderStatusChangedLike {

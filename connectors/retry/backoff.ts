@@ -1,4 +1,4 @@
-import { ConfigError } from '../../topology/errors.ts';
+import { ConfigError } from '../../topology/index.ts';
 
 /** A source of uniform numbers in [0, 1): `Math.random` in production, a fixed sequence in tests. */
 export type RandomSource = () => number;

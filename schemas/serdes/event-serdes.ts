@@ -1,6 +1,5 @@
 import type avro from 'avsc';
-import { SerdeError, ValidationError } from '../../topology/errors.ts';
-import type { Serde } from '../../topology/serde.ts';
+import { SerdeError, ValidationError, type Serde } from '../../topology/index.ts';
 import { latestSchema } from '../catalog.ts';
 import type { SchemaRegistry } from '../registry.ts';
 import { applyRules } from '../rules.ts';

@@ -97,9 +97,9 @@ export class Committer {
         lastOffsets = sent.value;
         await producer.commit();
       } catch (error) {
-        // A zombie learns that it is one here: its sends are refused with INVALID_PRODUCER_EPOCH,
-        // which alone asks for a new producer, but the coordinator answers its abort PRODUCER_FENCED.
-        // That must win, or the zombie would re-initialise and fence the instance that replaced it.
+        // A fenced producer learns it here: its sends are refused with INVALID_PRODUCER_EPOCH, which
+        // alone asks for a new producer, but the coordinator answers its abort PRODUCER_FENCED.
+        // That must win: the thread counts fencings and stops when another instance keeps fencing it.
         const fenced = await this.abortQuietly(producer);
         throw fenced ?? error;
       }

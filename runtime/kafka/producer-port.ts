@@ -173,8 +173,10 @@ export class KafkaProducer implements ProducerPort {
    * the committed data too: a committed order status whose stock release vanished. Only what
    * `committedOnly` proves is touched; the rest is left to the check after InitProducerId.
    */
-  private async commitLostMarkers(): Promise<void> {
-    const { producerId, epoch } = this.lastIdentity;
+  private async commitLostMarkers(
+    producerId: bigint | undefined = this.lastIdentity.producerId,
+    epoch: number | undefined = this.lastIdentity.epoch,
+  ): Promise<void> {
     if (producerId === undefined || epoch === undefined) return;
     const topics = [...new Set(this.writtenTopics())];
     const hanging = new HangingTransactions(this.producer, this.clientId, connectionOptions(this.security));
@@ -363,7 +365,13 @@ export class KafkaProducer implements ProducerPort {
     if (!transaction) return;
     this.outcomes.ended('aborted');
     try {
-      if (!transaction.completed) await transaction.abort();
+      // An explicit abort writes ABORT markers as InitProducerId's does: committed data whose
+      // markers were lost must get its COMMIT first (see commitLostMarkers). When that cannot be
+      // done now, no abort is sent: the next InitProducerId aborts this transaction, after the repair.
+      if (!transaction.completed) {
+        await this.commitLostMarkers(this.producer.producerId, this.producer.producerEpoch);
+        await transaction.abort();
+      }
     } catch (error) {
       // The broker aborts an unfinished transaction itself when this producer (or its successor)
       // re-initialises; a failed explicit abort is not fatal.

@@ -6,6 +6,7 @@ import { ConfigError, KafkaClientError } from '../topology/index.ts';
 import { pipelineConfigFromEnv, processConfigFromEnv } from './config.ts';
 import { helpText } from './config-reference.ts';
 import { startPipeline } from './pipeline.ts';
+import { StartupError } from './start-checks.ts';
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(`${helpText()}\n`);
@@ -23,8 +24,14 @@ async function startWithRetries(): Promise<Awaited<ReturnType<typeof startPipeli
       return await startPipeline(pipelineConfigFromEnv(), log);
     } catch (error) {
       // A refused login or a missing ACL (fatal) answers the same in 5 s: stop with its sentence now.
-      const fatal = error instanceof KafkaClientError && error.recovery === 'fatal';
+      const fatal =
+        (error instanceof KafkaClientError && error.recovery === 'fatal') ||
+        (error instanceof StartupError && !error.retriable);
       if (error instanceof ConfigError || fatal || attempt >= START_ATTEMPTS) throw error;
+      if (attempt === 1 && error instanceof StartupError)
+        process.stderr.write(
+          `${error.message}; retrying for ${((START_ATTEMPTS - 1) * START_RETRY_MS) / 1000} s\n`,
+        );
       log.warn({ err: error, attempt, retryInMs: START_RETRY_MS }, 'pipeline start failed; retrying');
       await new Promise((resolve) => setTimeout(resolve, START_RETRY_MS));
     }
@@ -66,5 +73,12 @@ try {
     });
 } catch (error) {
   log.fatal({ err: error }, 'pipeline could not start');
+  // The sentence for the person at the terminal (the structured line above may go to a log file).
+  const sentence =
+    error instanceof StartupError || error instanceof ConfigError || error instanceof KafkaClientError
+      ? error.message
+      : `${(error as Error).message ?? String(error)} (details in the log)`;
+  process.stderr.write(`pipeline could not start: ${sentence}\n`);
+  await stopTracing().catch(() => undefined);
   process.exit(1);
 }

@@ -5,6 +5,7 @@ import { KafkaClient, StreamsApp, StreamsMetrics, type Logger } from '../runtime
 import type { PipelineConfig } from './config.ts';
 import { buildHttpApi } from './http-api.ts';
 import { backoff, notifierPort, paymentPort, readModelPort } from './ports-wiring.ts';
+import { checkPortFree, checkStateDir, databaseFailure, kafkaUnreachable } from './start-checks.ts';
 import { sagaMetrics } from './saga-metrics.ts';
 import { serviceTopics } from './saga-acls.ts';
 import { durability, sagaTopics, topicsToCreate } from './saga-topics.ts';
@@ -60,12 +61,23 @@ async function startPipelineParts(
   started: { close(): Promise<void> }[],
 ): Promise<RunningPipeline> {
   const topics = sagaTopics(config.applicationId, config.topicPrefix);
+  // What can be checked without Kafka first, each failure one sentence naming its setting.
+  checkStateDir(config.stateDir);
+  await checkPortFree(config.httpHost, config.httpPort);
+  const readModel = await readModelPort(config).catch((error: unknown) => {
+    throw databaseFailure(config.databaseUrl ?? '', error);
+  });
+  if (readModel) started.push(readModel);
   const kafka = await KafkaClient.connect({
     bootstrapServers: config.bootstrapServers,
     clientId: `${config.applicationId}-${config.instanceId}-admin`,
     security: config.security,
   });
   started.push(kafka);
+  // The client connects lazily: the first request says whether the brokers answer at all.
+  await kafka.partitionCount(topics.orders).catch((error: unknown) => {
+    throw kafkaUnreachable(config.bootstrapServers, error) ?? error;
+  });
   // Only the topics the services run here use: a service's principal may create (and see) its
   // own topics and no others (saga-acls.ts), and the inputs' partition counts matter to the core.
   const used = new Set(
@@ -94,8 +106,6 @@ async function startPipelineParts(
   ]);
 
   if (config.services.includes('payment')) await warnIfGatewayAway(config.paymentGatewayUrl, log);
-  const readModel = await readModelPort(config);
-  if (readModel) started.push(readModel);
   const serdes = await createEventSerdes({
     outputFormat: config.outputFormat,
     registry: registryFromEnvironment(),

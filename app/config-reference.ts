@@ -33,9 +33,11 @@ function helpLine(envVar: EnvVar): string[] {
 /** The `--help` text of app/main.ts. */
 export function helpText(): string {
   const lines = [
-    'Usage: node app/main.ts        (npm start)',
+    'Usage: node app/main.ts [--dev]        (npm start [-- --dev])',
     '',
     'Runs the e-commerce saga on Kafka with exactly-once processing and serves the order API.',
+    '--dev (PIPELINE_MODE=dev): also a fake payment gateway, SMTP, SMS and webhook receiver on',
+    '127.0.0.1, wired in and printed at start (app/dev-mode.ts).',
     '',
     'Environment (type [default]; docs/operations.md explains each):',
   ];

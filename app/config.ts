@@ -514,6 +514,18 @@ export const PROCESS_SETTINGS: { readonly [K in keyof ProcessConfig]: Setting<Pr
 /** Variables other modules read directly; listed so that --help and the docs are whole. */
 export const EXTERNAL_SETTINGS: readonly ExternalSetting[] = [
   {
+    group: 'Application and state',
+    readIn: 'app/dev-mode.ts',
+    vars: [
+      v(
+        'PIPELINE_MODE',
+        'dev, production',
+        'production',
+        'dev (npm start -- --dev): fake gateway, SMTP, SMS and webhook receivers on 127.0.0.1, wired in and printed.',
+      ),
+    ],
+  },
+  {
     group: 'Schemas, logs and tracing',
     readIn: 'schemas/registry.ts',
     vars: [

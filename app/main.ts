@@ -7,6 +7,8 @@ import { pipelineConfigFromEnv, processConfigFromEnv } from './config.ts';
 import { helpText } from './config-reference.ts';
 import { startPipeline } from './pipeline.ts';
 import { StartupError } from './start-checks.ts';
+import { describeDevDoubles, devConfig, isDevMode, startDevDoubles, type DevDoubles } from './dev-mode.ts';
+import type { PipelineConfig } from './config.ts';
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(`${helpText()}\n`);
@@ -18,10 +20,12 @@ const log = createLogger('pipeline');
 const START_ATTEMPTS = 12;
 const START_RETRY_MS = 5000;
 
-async function startWithRetries(): Promise<Awaited<ReturnType<typeof startPipeline>>> {
+async function startWithRetries(
+  configure: () => PipelineConfig,
+): Promise<Awaited<ReturnType<typeof startPipeline>>> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startPipeline(pipelineConfigFromEnv(), log);
+      return await startPipeline(configure(), log);
     } catch (error) {
       // A refused login or a missing ACL (fatal) answers the same in 5 s: stop with its sentence now.
       const fatal =
@@ -43,12 +47,35 @@ const { tracingServiceName } = processConfigFromEnv();
 const stopTracing =
   tracingServiceName !== null ? startTracing({ serviceName: tracingServiceName }) : async () => undefined;
 
+// `--dev` / PIPELINE_MODE=dev: fake third parties beside the pipeline (dev-mode.ts).
+let doubles: DevDoubles | null = null;
 try {
-  const pipeline = await startWithRetries();
+  if (isDevMode(process.argv.slice(2), process.env)) {
+    doubles = await startDevDoubles();
+    for (const line of describeDevDoubles(doubles)) process.stdout.write(`${line}\n`);
+    log.info(
+      {
+        gatewayUrl: doubles.gatewayUrl,
+        smtp: doubles.smtp,
+        smsUrl: doubles.smsUrl,
+        webhookUrl: doubles.webhookUrl,
+      },
+      'dev mode: fake third parties started',
+    );
+  }
+  const dev = doubles;
+  const pipeline = await startWithRetries(() =>
+    dev ? devConfig(pipelineConfigFromEnv(), dev) : pipelineConfigFromEnv(),
+  );
+  if (dev)
+    process.stdout.write(
+      `  order API         ${pipeline.httpUrl}  (npm run orders -- --url ${pipeline.httpUrl} --help)\n`,
+    );
   const stop = (signal: string) => {
-    log.info({ signal }, 'stopping');
+    log.info({ signal, ...(dev ? { devDoubles: dev.counts() } : {}) }, 'stopping');
     pipeline
       .stop()
+      .then(() => dev?.close())
       .then(() => stopTracing())
       .then(
         () => process.exit(0),
@@ -80,5 +107,6 @@ try {
       : `${(error as Error).message ?? String(error)} (details in the log)`;
   process.stderr.write(`pipeline could not start: ${sentence}\n`);
   await stopTracing().catch(() => undefined);
+  await doubles?.close();
   process.exit(1);
 }

@@ -43,6 +43,8 @@ export async function startStreamProcesses(config: PipelineConfig, log: Logger):
           APPLICATION_SERVER: `${host}:${port}`,
           STREAM_PROCESSES: '1',
           STREAM_PROCESS_INDEX: String(index),
+          // The core calls no third party: dev mode's doubles run once, in this process.
+          PIPELINE_MODE: 'production',
         },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });

@@ -34,3 +34,4 @@ export {
   type DeadLetterStage,
 } from './task/index.ts';
 export { KafkaClient, type TopicSpec, type ConsumedRecord } from './kafka-client.ts';
+export { KafkaGroupAdmin, type GroupDescription, type CommittedOffsets } from './kafka/group-admin.ts';

@@ -3,6 +3,7 @@
  * (@platformatic/kafka). Everything else talks to the ports in runtime/internals/ports.ts.
  */
 export { KafkaAdmin } from './admin-port.ts';
+export { KafkaGroupAdmin, type GroupDescription, type CommittedOffsets } from './group-admin.ts';
 export { KafkaProducer } from './producer-port.ts';
 export { KafkaGroupConsumer, type GroupConsumerOptions } from './group-consumer-port.ts';
 export { KafkaPartitionReader } from './partition-reader.ts';

@@ -13,20 +13,17 @@ import type { NotificationRequested } from '../../../schemas/index.ts';
 import { Stores } from '../../../state-stores/index.ts';
 import { TopologyTestDriver } from '../../../testing/index.ts';
 import { Serdes, StreamsBuilder, type Topology } from '../../../topology/index.ts';
+import { advanceInSteps, HeldCalls } from '../../support/held-calls.ts';
 
 /** A notifier whose answers the test gives, per idempotency key, in any order. */
 class HeldNotifier implements NotifierPort {
-  readonly sent: string[] = [];
-  private readonly pending = new Map<string, (outcome: DeliveryOutcome) => void>();
+  private readonly held = new HeldCalls<DeliveryOutcome>();
+  readonly sent = this.held.made;
   send(_channel: string, message: NotificationMessage): Promise<DeliveryOutcome> {
-    this.sent.push(message.idempotencyKey);
-    return new Promise((resolve) => this.pending.set(message.idempotencyKey, resolve));
+    return this.held.hold(message.idempotencyKey);
   }
   answer(key: string, outcome: DeliveryOutcome = { ok: true }): void {
-    const resolve = this.pending.get(key);
-    if (!resolve) throw new Error(`no delivery out for ${key}`);
-    this.pending.delete(key);
-    resolve(outcome);
+    this.held.answer(key, outcome);
   }
 }
 
@@ -105,9 +102,7 @@ function start(notifier: NotifierPort) {
     Serdes.String(),
     Serdes.Json<NotificationOutcome>(),
   );
-  const advance = async (ms: number) => {
-    for (let t = 0; t < ms; t += 5) await driver.advanceWallClockTime(5);
-  };
+  const advance = (ms: number) => advanceInSteps(driver, ms);
   return { driver, requests, outcomes, advance };
 }
 

@@ -12,20 +12,17 @@ import type { PaymentRequested, PaymentResult } from '../../../schemas/index.ts'
 import { TopologyTestDriver } from '../../../testing/index.ts';
 import { Stores } from '../../../state-stores/index.ts';
 import { Serdes, StreamsBuilder, type Topology } from '../../../topology/index.ts';
+import { advanceInSteps, HeldCalls } from '../../support/held-calls.ts';
 
 /** A gateway whose answers the test gives, one call at a time, in any order. */
 class HeldGateway implements PaymentPort {
-  readonly calls: string[] = [];
-  private readonly pending = new Map<string, (outcome: ChargeOutcome) => void>();
+  private readonly held = new HeldCalls<ChargeOutcome>();
+  readonly calls = this.held.made;
   charge(request: { orderId: string }): Promise<ChargeOutcome> {
-    this.calls.push(request.orderId);
-    return new Promise((resolve) => this.pending.set(request.orderId, resolve));
+    return this.held.hold(request.orderId);
   }
   answer(orderId: string, outcome: ChargeOutcome = { outcome: 'SUCCEEDED', chargeId: `ch-${orderId}` }) {
-    const resolve = this.pending.get(orderId);
-    if (!resolve) throw new Error(`no call out for ${orderId}`);
-    this.pending.delete(orderId);
-    resolve(outcome);
+    this.held.answer(orderId, outcome);
   }
   async refund(): Promise<{ outcome: string }> {
     return { outcome: 'REFUNDED' };
@@ -85,9 +82,7 @@ function start(gateway: PaymentPort, options: Partial<PaymentOptions> = {}) {
     Serdes.Json<PaymentRequested>(),
   );
   const results = driver.createOutputTopic('payment-results', Serdes.String(), Serdes.Json<PaymentResult>());
-  const advance = async (ms: number) => {
-    for (let t = 0; t < ms; t += 5) await driver.advanceWallClockTime(5);
-  };
+  const advance = (ms: number) => advanceInSteps(driver, ms);
   return { driver, requests, results, advance };
 }
 

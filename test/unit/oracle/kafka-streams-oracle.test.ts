@@ -27,9 +27,6 @@ type Aspect = 'outputs' | 'describe';
  * is removed and the comparison counts again.
  */
 const EXCLUDED: Readonly<Record<string, Partial<Record<Aspect, string>>>> = {
-  'stream-table-left-join': {
-    outputs: 'a stream record with a null value is joined (null+null); Kafka Streams drops it',
-  },
   'table-table-join': {
     describe: 'KTABLE-MERGE is numbered after JOINTHIS/JOINOTHER; Kafka Streams numbers it first',
   },

@@ -37,14 +37,12 @@ const EXCLUDED: Readonly<Record<string, Partial<Record<Aspect, string>>>> = {
     describe: 'KTABLE-MERGE is numbered after JOINTHIS/JOINOTHER; Kafka Streams numbers it first',
   },
   'stream-stream-join': {
-    outputs:
-      "result timestamp is the triggering record's (Kafka Streams: max of both); records older than stream time − before − grace are dropped (Kafka Streams still joins them while the other side is retained: before + after + grace)",
     describe:
       'no KSTREAM-WINDOWED nodes; each join processor holds both buffers (Kafka Streams: WINDOWED puts, JOINTHIS/JOINOTHER read the other side)',
   },
   'stream-stream-left-join': {
     outputs:
-      'emits (left, null) at once when nothing matches yet; Kafka Streams (≥ 3.1) holds it in KSTREAM-OUTERSHARED and emits it only after window + grace closed; plus the inner-join differences',
+      'emits (left, null) at once when nothing matches yet; Kafka Streams (≥ 3.1) holds it in KSTREAM-OUTERSHARED and emits it only after window + grace closed (throttled by wall clock)',
     describe: 'no KSTREAM-WINDOWED nodes and no KSTREAM-OUTERSHARED store',
   },
   'tumbling-count': {

@@ -23,11 +23,20 @@ function timestampOf(buffered: Buffer): number {
 }
 
 /**
+ * Highest timestamp buffered so far per join buffer (Kafka Streams' window store's observed stream
+ * time), shared by the two sides of a join of one task: they hold the same store instances.
+ */
+const observedTime = new WeakMap<object, number>();
+
+/**
  * One side of Kafka Streams' `KStreamKStreamJoin`: a record is buffered in this side's store and
- * joined with the other side's buffered records of the same key within the time difference.
- * Records older than stream time − (difference + grace) are late: dropped, and purged from the
- * buffers. Left join here emits (value, null) at once when nothing matches yet (Kafka Streams
- * before 3.1 did the same; it now waits for the window to close).
+ * joined with the other side's buffered records of the same key within the time difference; a
+ * result carries the later of the two timestamps. As Kafka Streams' window stores do, a buffer
+ * retains a record while it is within before + after + grace of the highest timestamp buffered
+ * there: an older record is not buffered, and other-side records beyond that are no longer seen.
+ * A late record is still joined with what the other side retains (Kafka Streams drops nothing in
+ * the join itself). Left join here emits (value, null) at once when nothing matches yet (Kafka
+ * Streams before 3.1 did the same; it now waits for the window to close).
  */
 export function streamJoinSideProcessor<K, VThis, VOther, VR>(options: {
   thisStore: string;
@@ -38,6 +47,7 @@ export function streamJoinSideProcessor<K, VThis, VOther, VR>(options: {
   emitUnmatched: boolean;
 }): ProcessorSupplier<K, VThis, K, VR> {
   const { windows } = options;
+  const retention = windows.beforeMs + windows.afterMs + windows.graceMs;
   return (): Processor<K, VThis, K, VR> => {
     let context: ProcessorContext<K, VR>;
     let mine: KeyValueStore<Buffer, VThis>;
@@ -52,33 +62,38 @@ export function streamJoinSideProcessor<K, VThis, VOther, VR>(options: {
       },
       async process(record: StreamRecord<K, VThis>) {
         if (record.key === null || record.key === undefined || record.value === null) return;
-        const streamTime = context.currentStreamTimeMs();
-        const horizon = streamTime - windows.beforeMs - windows.graceMs;
-        if (record.timestamp < horizon) return;
+        const t = record.timestamp;
+        const mineObserved = Math.max(observedTime.get(mine) ?? t, t);
+        observedTime.set(mine, mineObserved);
         const keyBytes = options.keySerde.serialize(options.thisStore, record.key);
-        const offset = context.recordMetadata()?.offset ?? sequence++;
-        await mine.put(bufferKey(keyBytes, record.timestamp, offset), record.value);
-        const from = bufferKey(keyBytes, record.timestamp - windows.beforeMs, 0n);
-        const to = bufferKey(keyBytes, record.timestamp + windows.afterMs, 0x7fffffffffffffffn);
+        if (t > mineObserved - retention) {
+          const offset = context.recordMetadata()?.offset ?? sequence++;
+          await mine.put(bufferKey(keyBytes, t, offset), record.value);
+        }
+        const theirsObserved = observedTime.get(theirs);
+        const visibleFrom = Math.max(
+          t - windows.beforeMs,
+          theirsObserved === undefined ? t - windows.beforeMs : theirsObserved - retention + 1,
+        );
+        const from = bufferKey(keyBytes, visibleFrom, 0n);
+        const to = bufferKey(keyBytes, t + windows.afterMs, 0x7fffffffffffffffn);
         let matched = false;
-        for (const { value } of await theirs.range(from, to)) {
+        for (const { key, value } of await theirs.range(from, to)) {
           const joined = options.joiner(record.value, value, record.key);
           if (joined === null) continue;
           matched = true;
-          context.forward(record.withValue(joined));
+          context.forward(record.withValue(joined).withTimestamp(Math.max(t, timestampOf(key))));
         }
         if (!matched && options.emitUnmatched) {
           const joined = options.joiner(record.value, null, record.key);
           if (joined !== null) context.forward(record.withValue(joined));
         }
-        // Purge both buffers once per window length of stream time.
-        const step = Math.floor(
-          streamTime / Math.max(1, windows.beforeMs + windows.afterMs + windows.graceMs),
-        );
+        // Purge this side's buffer once per retention length of its observed time.
+        const step = Math.floor(mineObserved / Math.max(1, retention));
         if (step !== lastPurge) {
           lastPurge = step;
-          for (const store of [mine, theirs] as KeyValueStore<Buffer, unknown>[]) {
-            for (const { key } of await store.all()) if (timestampOf(key) < horizon) await store.delete(key);
+          for (const { key } of await mine.all()) {
+            if (timestampOf(key) <= mineObserved - retention) await mine.delete(key);
           }
         }
       },

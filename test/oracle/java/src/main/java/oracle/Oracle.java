@@ -145,6 +145,11 @@ public final class Oracle {
     // our streams carry their serdes into those stores.
     props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
     props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
+    // Kafka Streams throttles emit-on-window-close and the left/outer join's delayed (value, null)
+    // results by wall clock (at most once a second); our engine does not throttle. Internal
+    // configs: 0 makes Kafka Streams emit as soon as stream time closes a window.
+    props.put("__emit.interval.ms.kstreams.windowed.aggregation__", 0L);
+    props.put("__emit.interval.ms.kstreams.outer.join.spurious.results.fix__", 0L);
     props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("oracle-").toString());
     ObjectNode out = json.createObjectNode();
     try (TopologyTestDriver driver = new TopologyTestDriver(topology, props, Instant.ofEpochMilli(0))) {

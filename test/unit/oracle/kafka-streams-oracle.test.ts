@@ -45,9 +45,6 @@ const EXCLUDED: Readonly<Record<string, Partial<Record<Aspect, string>>>> = {
       'emits (left, null) at once when nothing matches yet; Kafka Streams (≥ 3.1) holds it in KSTREAM-OUTERSHARED and emits it only after window + grace closed (throttled by wall clock)',
     describe: 'no KSTREAM-WINDOWED nodes and no KSTREAM-OUTERSHARED store',
   },
-  'tumbling-count': {
-    outputs: "a record with a null value is skipped; Kafka Streams' windowed count counts it",
-  },
   'tumbling-count-on-close': {
     outputs:
       'emitted with timestamp window end − 1 (Kafka Streams: the latest record timestamp in the window) and at every close; Kafka Streams throttles emits by wall clock',

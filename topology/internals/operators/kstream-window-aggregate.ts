@@ -50,13 +50,8 @@ export function windowAggregateProcessor<K, V, VA>(options: {
         store = ctx.getStateStore<KeyValueStore<Windowed<K>, VA>>(options.storeName);
       },
       async process(record: StreamRecord<K, V>) {
-        if (
-          record.key === null ||
-          record.key === undefined ||
-          record.value === null ||
-          record.value === undefined
-        )
-          return;
+        // As Kafka Streams: only a null key is skipped; a null value is aggregated (count counts it).
+        if (record.key === null || record.key === undefined) return;
         const streamTime = context.currentStreamTimeMs();
         let applied = false;
         for (const window of windows.windowsFor(record.timestamp)) {

@@ -56,10 +56,6 @@ const EXCLUDED: Readonly<Record<string, Partial<Record<Aspect, string>>>> = {
   'hopping-count-on-close': {
     outputs: 'as tumbling-count-on-close',
   },
-  'session-count': {
-    outputs:
-      "results and tombstones carry the triggering record's timestamp (Kafka Streams: the session end); a null value is skipped (Kafka Streams counts it)",
-  },
   'select-key-stream-table-join': {
     describe:
       'repartition topic named KSTREAM-REPARTITION-…; Kafka Streams names it after the key selector (KSTREAM-KEY-SELECT-…-repartition)',

@@ -420,9 +420,14 @@ export class KStream<K, V> {
     named: Named | undefined,
   ): KStream<K, VR> {
     // As Kafka Streams does, the repartition before a join borrows the table's key serde when the
-    // stream no longer knows its own.
+    // stream no longer knows its own, and is named after the join (Named) or else after this
+    // stream's node: `<KSTREAM-KEY-SELECT-…>-repartition`.
     const source: KStream<K, V> = this.repartitionRequired
-      ? this.repartition({ keySerde: this.keySerde ?? table.keySerde, valueSerde: this.valueSerde })
+      ? this.repartitionForJoin(
+          named?.name ?? this.nodeName,
+          this.keySerde ?? table.keySerde,
+          this.valueSerde,
+        )
       : this;
     const joined = source.then<K, VR>(
       left ? NamePrefix.LEFTJOIN : NamePrefix.JOIN,
@@ -435,6 +440,18 @@ export class KStream<K, V> {
     // Reading the table's store puts the join in the table's sub-topology: co-partitioning is enforced.
     this.ctx.graph.connectProcessorAndStores(joined.nodeName, [...table.valueGetterSupplier.storeNames]);
     return joined;
+  }
+
+  /** Kafka Streams' `repartitionForJoin`: the topic is `<name>-repartition`, with no node named after it. */
+  private repartitionForJoin(name: string, keySerde: Serde<K> | undefined, valueSerde: Serde<V> | undefined) {
+    const { sourceName } = addRepartition(this.ctx, {
+      prefix: name,
+      parent: this.nodeName,
+      keySerde: requireSerde(keySerde, `repartition before join (${name}) key`),
+      valueSerde: requireSerde(valueSerde, `repartition before join (${name}) value`),
+      partitions: null,
+    });
+    return new KStream<K, V>(this.ctx, sourceName, keySerde, valueSerde, false);
   }
 
   /**

@@ -56,10 +56,6 @@ const EXCLUDED: Readonly<Record<string, Partial<Record<Aspect, string>>>> = {
   'hopping-count-on-close': {
     outputs: 'as tumbling-count-on-close',
   },
-  'select-key-stream-table-join': {
-    describe:
-      'repartition topic named KSTREAM-REPARTITION-…; Kafka Streams names it after the key selector (KSTREAM-KEY-SELECT-…-repartition)',
-  },
 };
 
 const ours = new Map<string, Promise<OracleResult>>();

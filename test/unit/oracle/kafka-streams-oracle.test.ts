@@ -27,15 +27,6 @@ type Aspect = 'outputs' | 'describe';
  * is removed and the comparison counts again.
  */
 const EXCLUDED: Readonly<Record<string, Partial<Record<Aspect, string>>>> = {
-  'table-table-join': {
-    describe: 'KTABLE-MERGE is numbered after JOINTHIS/JOINOTHER; Kafka Streams numbers it first',
-  },
-  'table-table-left-join': {
-    describe: 'KTABLE-MERGE is numbered after JOINTHIS/JOINOTHER; Kafka Streams numbers it first',
-  },
-  'table-table-outer-join': {
-    describe: 'KTABLE-MERGE is numbered after JOINTHIS/JOINOTHER; Kafka Streams numbers it first',
-  },
   'stream-stream-join': {
     describe:
       'no KSTREAM-WINDOWED nodes; each join processor holds both buffers (Kafka Streams: WINDOWED puts, JOINTHIS/JOINOTHER read the other side)',

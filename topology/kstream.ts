@@ -14,7 +14,10 @@ import {
 } from './internals/operators/stateless.ts';
 import { addRepartition, NamePrefix, nameOrGenerate } from './internals/repartition.ts';
 import { KGroupedStream } from './kgrouped-stream.ts';
-import { streamJoinSideProcessor } from './internals/operators/kstream-kstream-join.ts';
+import {
+  streamJoinSideProcessor,
+  streamJoinWindowProcessor,
+} from './internals/operators/kstream-kstream-join.ts';
 import { keyValueStoreBuilder } from './internals/dsl-context.ts';
 import { Serdes } from './serde.ts';
 import type { JoinWindows } from './windows.ts';
@@ -372,6 +375,13 @@ export class KStream<K, V> {
     const me = this.repartitionRequired ? this.repartition({ keySerde, valueSerde }) : this;
     const them = other.repartitionRequired ? other.repartition({ keySerde, valueSerde: otherSerde }) : other;
     const graph = this.ctx.graph;
+    // Kafka Streams' order: the two KSTREAM-WINDOWED nodes, JOINTHIS, JOINOTHER, then the merge.
+    const thisWindowed = joined.name
+      ? `${joined.name}-this-windowed`
+      : graph.newProcessorName(NamePrefix.WINDOWED);
+    const otherWindowed = joined.name
+      ? `${joined.name}-other-windowed`
+      : graph.newProcessorName(NamePrefix.WINDOWED);
     const thisName = joined.name
       ? `${joined.name}-join-this`
       : graph.newProcessorName(left ? NamePrefix.LEFTJOINTHIS : NamePrefix.JOINTHIS);
@@ -381,34 +391,57 @@ export class KStream<K, V> {
     const mergeName = joined.name ?? graph.newProcessorName(NamePrefix.MERGE);
     const thisStore = `${thisName}-store`;
     const otherStore = `${otherName}-store`;
+    // Left join: unmatched left records wait here until their window closes (Kafka Streams ≥ 3.1).
+    const outerStore = !left
+      ? undefined
+      : joined.name
+        ? `${joined.name}-left-shared-join-store`
+        : `${thisName.replace(NamePrefix.LEFTJOINTHIS, NamePrefix.OUTERSHARED)}-store`;
     graph.addStateStore(keyValueStoreBuilder(this.ctx, thisStore, {}, Serdes.Buffer(), valueSerde));
     graph.addStateStore(keyValueStoreBuilder(this.ctx, otherStore, {}, Serdes.Buffer(), otherSerde));
+    if (outerStore !== undefined) {
+      graph.addStateStore(keyValueStoreBuilder(this.ctx, outerStore, {}, Serdes.Buffer(), valueSerde));
+    }
+    const unmatchedLeft = (leftValue: unknown, key: K) => joiner(leftValue as V, null, key);
+    graph.addProcessor(
+      thisWindowed,
+      streamJoinWindowProcessor<K, V>({ store: thisStore, keySerde, windows }),
+      [me.nodeName],
+    );
+    graph.addProcessor(
+      otherWindowed,
+      streamJoinWindowProcessor<K, VO>({ store: otherStore, keySerde, windows }),
+      [them.nodeName],
+    );
     graph.addProcessor(
       thisName,
       streamJoinSideProcessor<K, V, VO, VR>({
-        thisStore,
         otherStore,
         keySerde,
         windows,
         joiner,
         emitUnmatched: left,
+        ...(outerStore !== undefined ? { outerStore, unmatchedLeft } : {}),
       }),
-      [me.nodeName],
+      [thisWindowed],
     );
     graph.addProcessor(
       otherName,
       streamJoinSideProcessor<K, VO, V, VR>({
-        thisStore: otherStore,
         otherStore: thisStore,
         keySerde,
         windows,
         joiner: (theirs, mine, key) => (mine === null ? null : joiner(mine, theirs, key)),
         emitUnmatched: false,
+        ...(outerStore !== undefined ? { outerStore, unmatchedLeft } : {}),
       }),
-      [them.nodeName],
+      [otherWindowed],
     );
-    graph.connectProcessorAndStores(thisName, [thisStore, otherStore]);
-    graph.connectProcessorAndStores(otherName, [otherStore, thisStore]);
+    graph.connectProcessorAndStores(thisWindowed, [thisStore]);
+    graph.connectProcessorAndStores(otherWindowed, [otherStore]);
+    const shared = outerStore !== undefined ? [outerStore] : [];
+    graph.connectProcessorAndStores(thisName, [otherStore, ...shared]);
+    graph.connectProcessorAndStores(otherName, [thisStore, ...shared]);
     graph.addProcessor(mergeName, passThroughProcessor<K, VR>(), [thisName, otherName]);
     return new KStream<K, VR>(this.ctx, mergeName, keySerde, undefined, false);
   }

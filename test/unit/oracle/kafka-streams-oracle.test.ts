@@ -27,15 +27,6 @@ type Aspect = 'outputs' | 'describe';
  * is removed and the comparison counts again.
  */
 const EXCLUDED: Readonly<Record<string, Partial<Record<Aspect, string>>>> = {
-  'stream-stream-join': {
-    describe:
-      'no KSTREAM-WINDOWED nodes; each join processor holds both buffers (Kafka Streams: WINDOWED puts, JOINTHIS/JOINOTHER read the other side)',
-  },
-  'stream-stream-left-join': {
-    outputs:
-      'emits (left, null) at once when nothing matches yet; Kafka Streams (≥ 3.1) holds it in KSTREAM-OUTERSHARED and emits it only after window + grace closed (throttled by wall clock)',
-    describe: 'no KSTREAM-WINDOWED nodes and no KSTREAM-OUTERSHARED store',
-  },
   'tumbling-count-on-close': {
     outputs:
       'emitted with timestamp window end − 1 (Kafka Streams: the latest record timestamp in the window) and at every close; Kafka Streams throttles emits by wall clock',

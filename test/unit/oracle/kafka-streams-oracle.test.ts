@@ -31,10 +31,6 @@ const EXCLUDED: Readonly<Record<string, Partial<Record<Aspect, string>>>> = {
     outputs:
       'emitted with timestamp window end − 1 (Kafka Streams: the latest record timestamp in the window) and at every close; Kafka Streams throttles emits by wall clock',
   },
-  'hopping-count': {
-    outputs:
-      "a window result carries the updating record's timestamp; Kafka Streams carries the latest timestamp in the window",
-  },
   'hopping-count-on-close': {
     outputs: 'as tumbling-count-on-close',
   },

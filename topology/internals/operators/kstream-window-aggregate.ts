@@ -29,8 +29,9 @@ export function windowAggregateProcessor<K, V, VA>(options: {
     const closed = (end: number, streamTime: number) => end + windows.graceMs <= streamTime;
 
     async function sweep(streamTime: number, record: StreamRecord<K, V>): Promise<void> {
-      // Windows can only close when stream time crosses an advance boundary: sweep once per step.
-      const step = Math.floor(streamTime / windows.advanceMs);
+      // A window [start, start + size) closes when stream time − grace reaches its end, and starts
+      // are multiples of the advance: sweep once per step of (stream time − grace − size) / advance.
+      const step = Math.floor((streamTime - windows.graceMs - windows.sizeMs) / windows.advanceMs);
       if (step === lastSwept) return;
       lastSwept = step;
       for (const { key, value } of await store.all()) {

@@ -372,8 +372,14 @@ export class KStream<K, V> {
       joined.otherValueSerde ?? other.valueSerde,
       'stream-stream join other value (pass StreamJoined.otherValueSerde)',
     );
-    const me = this.repartitionRequired ? this.repartition({ keySerde, valueSerde }) : this;
-    const them = other.repartitionRequired ? other.repartition({ keySerde, valueSerde: otherSerde }) : other;
+    // As Kafka Streams: each side's repartition is named after the join (`<name>-left` / `-right`)
+    // or else after that side's node: `<KSTREAM-KEY-SELECT-…>-repartition`.
+    const me = this.repartitionRequired
+      ? this.repartitionForJoin(joined.name ? `${joined.name}-left` : this.nodeName, keySerde, valueSerde)
+      : this;
+    const them = other.repartitionRequired
+      ? other.repartitionForJoin(joined.name ? `${joined.name}-right` : other.nodeName, keySerde, otherSerde)
+      : other;
     const graph = this.ctx.graph;
     // Kafka Streams' order: the two KSTREAM-WINDOWED nodes, JOINTHIS, JOINOTHER, then the merge.
     const thisWindowed = joined.name

@@ -144,6 +144,17 @@ export function buildOracleTopology(name: string, dslStoreSuppliers?: DslStoreSu
         .join(b.table('right', strings), (l, r) => `${l}+${r}`)
         .to('out', outString);
       break;
+    case 'select-key-stream-stream-join':
+      b.stream('left', strings)
+        .selectKey((_k, v) => v)
+        .join(
+          b.stream('right', strings).selectKey((_k, v) => v),
+          (l, r) => `${l}+${r}`,
+          joinWindows,
+          { keySerde: Serdes.String(), valueSerde: Serdes.String(), otherValueSerde: Serdes.String() },
+        )
+        .to('out', outString);
+      break;
     default:
       throw new TopologyError(`Unknown oracle topology ${name}`);
   }

@@ -119,6 +119,10 @@ public final class Oracle {
           .selectKey((k, v) -> v)
           .join(b.table("right", STRINGS), (l, r) -> l + "+" + r)
           .to("out", OUT_STRING);
+      case "select-key-stream-stream-join" -> b.stream("left", STRINGS)
+          .selectKey((k, v) -> v)
+          .join(b.stream("right", STRINGS).selectKey((k, v) -> v), (l, r) -> l + "+" + r, joinWindows)
+          .to("out", OUT_STRING);
       default -> throw new IllegalArgumentException("Unknown topology " + name);
     }
     return b.build();

@@ -124,7 +124,10 @@ export function describeTopology(
       const succ = succSets.get(name)?.values() ?? [];
       const pred = predSets.get(name)?.values() ?? [];
       if (node.kind === 'source') return new SourceDescription(name, node.topics, succ);
-      if (node.kind === 'processor') return new ProcessorDescription(name, [...node.stores], succ, pred);
+      // Kafka Streams lists a processor's stores from a HashSet.
+      if (node.kind === 'processor') {
+        return new ProcessorDescription(name, javaHashMapOrder([...node.stores]), succ, pred);
+      }
       const extractorName = node.topicExtractor ? node.topicExtractor.name || 'TopicNameExtractor' : null;
       return new SinkDescription(name, node.topic, extractorName, pred);
     };

@@ -381,28 +381,26 @@ export class KStream<K, V> {
       ? other.repartitionForJoin(joined.name ? `${joined.name}-right` : other.nodeName, keySerde, otherSerde)
       : other;
     const graph = this.ctx.graph;
-    // Kafka Streams' order: the two KSTREAM-WINDOWED nodes, JOINTHIS, JOINOTHER, then the merge.
-    const thisWindowed = joined.name
-      ? `${joined.name}-this-windowed`
-      : graph.newProcessorName(NamePrefix.WINDOWED);
-    const otherWindowed = joined.name
-      ? `${joined.name}-other-windowed`
-      : graph.newProcessorName(NamePrefix.WINDOWED);
-    const thisName = joined.name
-      ? `${joined.name}-join-this`
-      : graph.newProcessorName(left ? NamePrefix.LEFTJOINTHIS : NamePrefix.JOINTHIS);
-    const otherName = joined.name
-      ? `${joined.name}-join-other`
-      : graph.newProcessorName(left ? NamePrefix.OUTEROTHER : NamePrefix.JOINOTHER);
-    const mergeName = joined.name ?? graph.newProcessorName(NamePrefix.MERGE);
-    const thisStore = `${thisName}-store`;
-    const otherStore = `${otherName}-store`;
+    // Kafka Streams' order: the two KSTREAM-WINDOWED nodes, JOINTHIS, JOINOTHER (OUTEROTHER), then
+    // the merge. The names are generated even for a named join (the indexes are burnt), and the
+    // buffers keep the generated names: StreamJoined.name names the processors only.
+    const genThisWindowed = graph.newProcessorName(NamePrefix.WINDOWED);
+    const genOtherWindowed = graph.newProcessorName(NamePrefix.WINDOWED);
+    const genThis = graph.newProcessorName(left ? NamePrefix.LEFTJOINTHIS : NamePrefix.JOINTHIS);
+    const genOther = graph.newProcessorName(left ? NamePrefix.OUTEROTHER : NamePrefix.JOINOTHER);
+    const genMerge = graph.newProcessorName(NamePrefix.MERGE);
+    const base = joined.name;
+    const thisWindowed = base ? `${base}-this-windowed` : genThisWindowed;
+    const otherWindowed = base ? `${base}-other-windowed` : genOtherWindowed;
+    const thisName = base ? `${base}-this-join` : genThis;
+    const otherName = base ? `${base}-${left ? 'outer-other' : 'other'}-join` : genOther;
+    const mergeName = base ? `${base}-merge` : genMerge;
+    const thisStore = `${genThis}-store`;
+    const otherStore = `${genOther}-store`;
     // Left join: unmatched left records wait here until their window closes (Kafka Streams ≥ 3.1).
-    const outerStore = !left
-      ? undefined
-      : joined.name
-        ? `${joined.name}-left-shared-join-store`
-        : `${thisName.replace(NamePrefix.LEFTJOINTHIS, NamePrefix.OUTERSHARED)}-store`;
+    const outerStore = left
+      ? `${genThis.replace(NamePrefix.LEFTJOINTHIS, NamePrefix.OUTERSHARED)}-store`
+      : undefined;
     graph.addStateStore(keyValueStoreBuilder(this.ctx, thisStore, {}, Serdes.Buffer(), valueSerde));
     graph.addStateStore(keyValueStoreBuilder(this.ctx, otherStore, {}, Serdes.Buffer(), otherSerde));
     if (outerStore !== undefined) {

@@ -155,6 +155,17 @@ export function buildOracleTopology(name: string, dslStoreSuppliers?: DslStoreSu
         )
         .to('out', outString);
       break;
+    case 'named-select-key-stream-stream-left-join':
+      b.stream('left', strings)
+        .selectKey((_k, v) => v)
+        .leftJoin(b.stream('right', strings), (l, r) => `${l}+${show(r)}`, joinWindows, {
+          keySerde: Serdes.String(),
+          valueSerde: Serdes.String(),
+          otherValueSerde: Serdes.String(),
+          name: 'ss',
+        })
+        .to('out', outString);
+      break;
     default:
       throw new TopologyError(`Unknown oracle topology ${name}`);
   }

@@ -32,6 +32,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.SessionWindows;
+import org.apache.kafka.streams.kstream.StreamJoined;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.test.TestRecord;
@@ -122,6 +123,14 @@ public final class Oracle {
       case "select-key-stream-stream-join" -> b.stream("left", STRINGS)
           .selectKey((k, v) -> v)
           .join(b.stream("right", STRINGS).selectKey((k, v) -> v), (l, r) -> l + "+" + r, joinWindows)
+          .to("out", OUT_STRING);
+      case "named-select-key-stream-stream-left-join" -> b.stream("left", STRINGS)
+          .selectKey((k, v) -> v)
+          .leftJoin(
+              b.stream("right", STRINGS),
+              (l, r) -> l + "+" + show(r),
+              joinWindows,
+              StreamJoined.with(Serdes.String(), Serdes.String(), Serdes.String()).withName("ss"))
           .to("out", OUT_STRING);
       default -> throw new IllegalArgumentException("Unknown topology " + name);
     }

@@ -1,5 +1,6 @@
 import { keyValueStoreBuilder, requireSerde, type DslContext } from './internals/dsl-context.ts';
 import { storeValueGetter } from './internals/ktable-value-getter.ts';
+import { timestampedStoreValueGetter, valueAndTimestampSerde } from './internals/timestamped.ts';
 import { aggregateProcessor, reduceProcessor } from './internals/operators/kstream-aggregate.ts';
 import { addRepartition, NamePrefix, nameOrGenerate } from './internals/repartition.ts';
 import type { Change } from './internals/change.ts';
@@ -136,6 +137,8 @@ export class KGroupedStream<K, V> {
     tableKeySerde: (keySerde: Serde<K>) => Serde<KT>,
     valueSerde: Serde<VA> | undefined,
     makeProcessor: (storeName: string) => ProcessorSupplier<K, V, KT, Change<VA>>,
+    /** Store each aggregate with its latest timestamp (Kafka Streams' timestamped window store). */
+    timestamped = false,
   ): KTable<KT, VA> {
     const storeName = materialized.storeName ?? this.ctx.graph.newStoreName(prefix);
     const name = nameOrGenerate(this.ctx, named?.name, prefix);
@@ -167,7 +170,7 @@ export class KGroupedStream<K, V> {
       storeName,
       materialized as unknown as Materialized<KT, VA>,
       storeKeySerde,
-      storeValueSerde,
+      (timestamped ? valueAndTimestampSerde(storeValueSerde) : storeValueSerde) as Serde<VA>,
     );
     this.ctx.graph.addProcessor(name, makeProcessor(storeName), [parent]);
     this.ctx.graph.addStateStore(builder);
@@ -178,7 +181,7 @@ export class KGroupedStream<K, V> {
       storeKeySerde,
       storeValueSerde,
       storeName,
-      storeValueGetter<KT, VA>(storeName),
+      timestamped ? timestampedStoreValueGetter<KT, VA>(storeName) : storeValueGetter<KT, VA>(storeName),
     );
   }
 }

@@ -14,7 +14,10 @@ import {
 } from './internals/operators/stateless.ts';
 import { addRepartition, NamePrefix, nameOrGenerate } from './internals/repartition.ts';
 import { KGroupedStream } from './kgrouped-stream.ts';
-import { streamJoinSideProcessor } from './internals/operators/kstream-kstream-join.ts';
+import {
+  streamJoinSideProcessor,
+  streamJoinWindowProcessor,
+} from './internals/operators/kstream-kstream-join.ts';
 import { keyValueStoreBuilder } from './internals/dsl-context.ts';
 import { Serdes } from './serde.ts';
 import type { JoinWindows } from './windows.ts';
@@ -369,46 +372,80 @@ export class KStream<K, V> {
       joined.otherValueSerde ?? other.valueSerde,
       'stream-stream join other value (pass StreamJoined.otherValueSerde)',
     );
-    const me = this.repartitionRequired ? this.repartition({ keySerde, valueSerde }) : this;
-    const them = other.repartitionRequired ? other.repartition({ keySerde, valueSerde: otherSerde }) : other;
+    // As Kafka Streams: each side's repartition is named after the join (`<name>-left` / `-right`)
+    // or else after that side's node: `<KSTREAM-KEY-SELECT-…>-repartition`.
+    const me = this.repartitionRequired
+      ? this.repartitionForJoin(joined.name ? `${joined.name}-left` : this.nodeName, keySerde, valueSerde)
+      : this;
+    const them = other.repartitionRequired
+      ? other.repartitionForJoin(joined.name ? `${joined.name}-right` : other.nodeName, keySerde, otherSerde)
+      : other;
     const graph = this.ctx.graph;
-    const thisName = joined.name
-      ? `${joined.name}-join-this`
-      : graph.newProcessorName(left ? NamePrefix.LEFTJOINTHIS : NamePrefix.JOINTHIS);
-    const otherName = joined.name
-      ? `${joined.name}-join-other`
-      : graph.newProcessorName(left ? NamePrefix.OUTEROTHER : NamePrefix.JOINOTHER);
-    const mergeName = joined.name ?? graph.newProcessorName(NamePrefix.MERGE);
-    const thisStore = `${thisName}-store`;
-    const otherStore = `${otherName}-store`;
+    // Kafka Streams' order: the two KSTREAM-WINDOWED nodes, JOINTHIS, JOINOTHER (OUTEROTHER), then
+    // the merge. The names are generated even for a named join (the indexes are burnt), and the
+    // buffers keep the generated names: StreamJoined.name names the processors only.
+    const genThisWindowed = graph.newProcessorName(NamePrefix.WINDOWED);
+    const genOtherWindowed = graph.newProcessorName(NamePrefix.WINDOWED);
+    const genThis = graph.newProcessorName(left ? NamePrefix.LEFTJOINTHIS : NamePrefix.JOINTHIS);
+    const genOther = graph.newProcessorName(left ? NamePrefix.OUTEROTHER : NamePrefix.JOINOTHER);
+    const genMerge = graph.newProcessorName(NamePrefix.MERGE);
+    const base = joined.name;
+    const thisWindowed = base ? `${base}-this-windowed` : genThisWindowed;
+    const otherWindowed = base ? `${base}-other-windowed` : genOtherWindowed;
+    const thisName = base ? `${base}-this-join` : genThis;
+    const otherName = base ? `${base}-${left ? 'outer-other' : 'other'}-join` : genOther;
+    const mergeName = base ? `${base}-merge` : genMerge;
+    const thisStore = `${genThis}-store`;
+    const otherStore = `${genOther}-store`;
+    // Left join: unmatched left records wait here until their window closes (Kafka Streams ≥ 3.1).
+    const outerStore = left
+      ? `${genThis.replace(NamePrefix.LEFTJOINTHIS, NamePrefix.OUTERSHARED)}-store`
+      : undefined;
     graph.addStateStore(keyValueStoreBuilder(this.ctx, thisStore, {}, Serdes.Buffer(), valueSerde));
     graph.addStateStore(keyValueStoreBuilder(this.ctx, otherStore, {}, Serdes.Buffer(), otherSerde));
+    if (outerStore !== undefined) {
+      graph.addStateStore(keyValueStoreBuilder(this.ctx, outerStore, {}, Serdes.Buffer(), valueSerde));
+    }
+    const unmatchedLeft = (leftValue: unknown, key: K) => joiner(leftValue as V, null, key);
+    graph.addProcessor(
+      thisWindowed,
+      streamJoinWindowProcessor<K, V>({ store: thisStore, keySerde, windows }),
+      [me.nodeName],
+    );
+    graph.addProcessor(
+      otherWindowed,
+      streamJoinWindowProcessor<K, VO>({ store: otherStore, keySerde, windows }),
+      [them.nodeName],
+    );
     graph.addProcessor(
       thisName,
       streamJoinSideProcessor<K, V, VO, VR>({
-        thisStore,
         otherStore,
         keySerde,
         windows,
         joiner,
         emitUnmatched: left,
+        ...(outerStore !== undefined ? { outerStore, unmatchedLeft } : {}),
       }),
-      [me.nodeName],
+      [thisWindowed],
     );
     graph.addProcessor(
       otherName,
       streamJoinSideProcessor<K, VO, V, VR>({
-        thisStore: otherStore,
         otherStore: thisStore,
         keySerde,
         windows,
         joiner: (theirs, mine, key) => (mine === null ? null : joiner(mine, theirs, key)),
         emitUnmatched: false,
+        ...(outerStore !== undefined ? { outerStore, unmatchedLeft } : {}),
       }),
-      [them.nodeName],
+      [otherWindowed],
     );
-    graph.connectProcessorAndStores(thisName, [thisStore, otherStore]);
-    graph.connectProcessorAndStores(otherName, [otherStore, thisStore]);
+    graph.connectProcessorAndStores(thisWindowed, [thisStore]);
+    graph.connectProcessorAndStores(otherWindowed, [otherStore]);
+    const shared = outerStore !== undefined ? [outerStore] : [];
+    graph.connectProcessorAndStores(thisName, [otherStore, ...shared]);
+    graph.connectProcessorAndStores(otherName, [thisStore, ...shared]);
     graph.addProcessor(mergeName, passThroughProcessor<K, VR>(), [thisName, otherName]);
     return new KStream<K, VR>(this.ctx, mergeName, keySerde, undefined, false);
   }
@@ -420,9 +457,14 @@ export class KStream<K, V> {
     named: Named | undefined,
   ): KStream<K, VR> {
     // As Kafka Streams does, the repartition before a join borrows the table's key serde when the
-    // stream no longer knows its own.
+    // stream no longer knows its own, and is named after the join (Named) or else after this
+    // stream's node: `<KSTREAM-KEY-SELECT-…>-repartition`.
     const source: KStream<K, V> = this.repartitionRequired
-      ? this.repartition({ keySerde: this.keySerde ?? table.keySerde, valueSerde: this.valueSerde })
+      ? this.repartitionForJoin(
+          named?.name ?? this.nodeName,
+          this.keySerde ?? table.keySerde,
+          this.valueSerde,
+        )
       : this;
     const joined = source.then<K, VR>(
       left ? NamePrefix.LEFTJOIN : NamePrefix.JOIN,
@@ -435,6 +477,18 @@ export class KStream<K, V> {
     // Reading the table's store puts the join in the table's sub-topology: co-partitioning is enforced.
     this.ctx.graph.connectProcessorAndStores(joined.nodeName, [...table.valueGetterSupplier.storeNames]);
     return joined;
+  }
+
+  /** Kafka Streams' `repartitionForJoin`: the topic is `<name>-repartition`, with no node named after it. */
+  private repartitionForJoin(name: string, keySerde: Serde<K> | undefined, valueSerde: Serde<V> | undefined) {
+    const { sourceName } = addRepartition(this.ctx, {
+      prefix: name,
+      parent: this.nodeName,
+      keySerde: requireSerde(keySerde, `repartition before join (${name}) key`),
+      valueSerde: requireSerde(valueSerde, `repartition before join (${name}) value`),
+      partitions: null,
+    });
+    return new KStream<K, V>(this.ctx, sourceName, keySerde, valueSerde, false);
   }
 
   /**

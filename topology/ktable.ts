@@ -140,11 +140,12 @@ export class KTable<K, V> {
     named: Named | undefined,
   ): KTable<K, VR> {
     const base = named?.name;
+    // Kafka Streams (KTableImpl.doJoin) names the merge first, then JOINTHIS and JOINOTHER.
+    const mergeName = base ?? this.ctx.graph.newProcessorName(NamePrefix.KTABLE_MERGE);
     const thisName = base ? `${base}-join-this` : this.ctx.graph.newProcessorName(NamePrefix.KTABLE_JOINTHIS);
     const otherName = base
       ? `${base}-join-other`
       : this.ctx.graph.newProcessorName(NamePrefix.KTABLE_JOINOTHER);
-    const mergeName = base ?? this.ctx.graph.newProcessorName(NamePrefix.KTABLE_MERGE);
     const combine = (l: V | null, r: VO | null) => joinValues(kind, joiner, l, r);
     this.ctx.graph.addProcessor(
       thisName,

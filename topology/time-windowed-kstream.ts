@@ -97,6 +97,7 @@ export class TimeWindowedKStream<K, V> {
       valueSerde,
       (storeName): ProcessorSupplier<K, V, Windowed<K>, Change<VA>> =>
         windowAggregateProcessor<K, V, VA>({ storeName, windows, emit, initializer, aggregator }),
+      true,
     );
   }
 }

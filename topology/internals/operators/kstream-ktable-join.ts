@@ -5,7 +5,8 @@ import type { KTableValueGetterSupplier } from '../ktable-value-getter.ts';
 /**
  * Kafka Streams' `KStreamKTableJoin`: each stream record looks up the table's current value for its
  * key. Inner join: no table value, no output; left join: the joiner gets null. Records with a null
- * key cannot be joined and are dropped.
+ * key cannot be joined and are dropped, and so are records with a null value (as in Kafka Streams:
+ * null is "no value", not something to join).
  */
 export function streamTableJoinProcessor<K, V, VT, VR>(
   table: KTableValueGetterSupplier<K, VT>,
@@ -22,6 +23,7 @@ export function streamTableJoinProcessor<K, V, VT, VR>(
       },
       async process(record: StreamRecord<K, V>) {
         if (record.key === null || record.key === undefined) return;
+        if (record.value === null || record.value === undefined) return;
         const tableValue = await getter.get(record.key);
         if (tableValue === null && !left) return;
         context.forward(record.withValue(joiner(record.value, tableValue, record.key)));

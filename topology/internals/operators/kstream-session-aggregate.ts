@@ -46,8 +46,10 @@ function keyPrefix<K>(inner: Serde<K>, topic: string, key: K): Buffer {
 /**
  * Kafka Streams' `KStreamSessionWindowAggregate`: a record joins every session of its key within
  * `gap` of its timestamp; those sessions and the record merge into one (merged aggregates combined
- * with `merger`). Replaced sessions are retracted downstream (null), the merged one emitted. A
- * record whose merged session ends before stream time − grace is dropped as late.
+ * with `merger`). Replaced sessions are retracted downstream (null), the merged one emitted; as in
+ * Kafka Streams, each carries its session's end as timestamp. A record whose merged session ends
+ * before stream time − grace is dropped as late. Only a null key is skipped: a null value is
+ * aggregated (Kafka Streams' count counts it).
  */
 export function sessionAggregateProcessor<K, V, VA>(options: {
   storeName: string;
@@ -67,13 +69,7 @@ export function sessionAggregateProcessor<K, V, VA>(options: {
         store = ctx.getStateStore<KeyValueStore<Windowed<K>, VA>>(options.storeName);
       },
       async process(record: StreamRecord<K, V>) {
-        if (
-          record.key === null ||
-          record.key === undefined ||
-          record.value === null ||
-          record.value === undefined
-        )
-          return;
+        if (record.key === null || record.key === undefined) return;
         const t = record.timestamp;
         const sessions = (
           await store.prefixScan(keyPrefix(options.keySerde, options.storeName, record.key))
@@ -90,14 +86,20 @@ export function sessionAggregateProcessor<K, V, VA>(options: {
           aggregate = options.merger(record.key, aggregate, session.value);
           await store.delete(session.key);
           context.forward(
-            record.withKey(session.key).withValue<Change<VA>>({ newValue: null, oldValue: session.value }),
+            record
+              .withKey(session.key)
+              .withValue<Change<VA>>({ newValue: null, oldValue: session.value })
+              .withTimestamp(session.key.window.end),
           );
         }
         aggregate = options.aggregator(record.key, record.value, aggregate);
         const merged: Windowed<K> = { key: record.key, window: { start, end } };
         await store.put(merged, aggregate);
         context.forward(
-          record.withKey(merged).withValue<Change<VA>>({ newValue: aggregate, oldValue: null }),
+          record
+            .withKey(merged)
+            .withValue<Change<VA>>({ newValue: aggregate, oldValue: null })
+            .withTimestamp(end),
         );
       },
     };

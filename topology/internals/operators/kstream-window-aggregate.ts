@@ -3,12 +3,15 @@ import type { Processor, ProcessorContext, ProcessorSupplier } from '../../proce
 import type { StreamRecord } from '../../record.ts';
 import type { EmitStrategyValue, TimeWindows, Windowed } from '../../windows.ts';
 import type { Change } from '../change.ts';
+import type { ValueAndTimestamp } from '../timestamped.ts';
 
 /**
  * Kafka Streams' `KStreamWindowAggregate`: folds each record into every window containing its
  * timestamp. A record whose windows all closed (window end + grace ≤ stream time) is dropped as
- * late. With emit-on-close, results are held until stream time passes window end + grace, then
- * emitted once; closed windows are then removed from the store (retention = size + grace).
+ * late. Each window's aggregate is stored with the latest timestamp of its records, which its
+ * results carry (Kafka Streams' timestamped window store). With emit-on-close, results are held
+ * until stream time passes window end + grace, then emitted once; closed windows are then removed
+ * from the store (retention = size + grace).
  */
 export function windowAggregateProcessor<K, V, VA>(options: {
   storeName: string;
@@ -21,13 +24,14 @@ export function windowAggregateProcessor<K, V, VA>(options: {
   const { windows } = options;
   return (): Processor<K, V, Windowed<K>, Change<VA>> => {
     let context: ProcessorContext<Windowed<K>, Change<VA>>;
-    let store: KeyValueStore<Windowed<K>, VA>;
+    let store: KeyValueStore<Windowed<K>, ValueAndTimestamp<VA>>;
     let lastSwept = -1;
     const closed = (end: number, streamTime: number) => end + windows.graceMs <= streamTime;
 
     async function sweep(streamTime: number, record: StreamRecord<K, V>): Promise<void> {
-      // Windows can only close when stream time crosses an advance boundary: sweep once per step.
-      const step = Math.floor(streamTime / windows.advanceMs);
+      // A window [start, start + size) closes when stream time − grace reaches its end, and starts
+      // are multiples of the advance: sweep once per step of (stream time − grace − size) / advance.
+      const step = Math.floor((streamTime - windows.graceMs - windows.sizeMs) / windows.advanceMs);
       if (step === lastSwept) return;
       lastSwept = step;
       for (const { key, value } of await store.all()) {
@@ -36,8 +40,8 @@ export function windowAggregateProcessor<K, V, VA>(options: {
           context.forward(
             record
               .withKey(key)
-              .withValue<Change<VA>>({ newValue: value, oldValue: null })
-              .withTimestamp(key.window.end - 1),
+              .withValue<Change<VA>>({ newValue: value.value, oldValue: null })
+              .withTimestamp(value.timestamp),
           );
         }
         await store.delete(key);
@@ -47,27 +51,30 @@ export function windowAggregateProcessor<K, V, VA>(options: {
     return {
       init(ctx) {
         context = ctx;
-        store = ctx.getStateStore<KeyValueStore<Windowed<K>, VA>>(options.storeName);
+        store = ctx.getStateStore<KeyValueStore<Windowed<K>, ValueAndTimestamp<VA>>>(options.storeName);
       },
       async process(record: StreamRecord<K, V>) {
-        if (
-          record.key === null ||
-          record.key === undefined ||
-          record.value === null ||
-          record.value === undefined
-        )
-          return;
+        // As Kafka Streams: only a null key is skipped; a null value is aggregated (count counts it).
+        if (record.key === null || record.key === undefined) return;
         const streamTime = context.currentStreamTimeMs();
         let applied = false;
         for (const window of windows.windowsFor(record.timestamp)) {
           if (closed(window.end, streamTime)) continue;
           applied = true;
           const key: Windowed<K> = { key: record.key, window };
-          const old = (await store.get(key)) ?? null;
+          const stored = (await store.get(key)) ?? null;
+          const old = stored === null ? null : stored.value;
           const next = options.aggregator(record.key, record.value, old ?? options.initializer());
-          await store.put(key, next);
-          if (options.emit === 'update')
-            context.forward(record.withKey(key).withValue<Change<VA>>({ newValue: next, oldValue: old }));
+          const timestamp = Math.max(stored?.timestamp ?? record.timestamp, record.timestamp);
+          await store.put(key, { value: next, timestamp });
+          if (options.emit === 'update') {
+            context.forward(
+              record
+                .withKey(key)
+                .withValue<Change<VA>>({ newValue: next, oldValue: old })
+                .withTimestamp(timestamp),
+            );
+          }
         }
         if (!applied) options.onLate?.();
         await sweep(streamTime, record);

@@ -26,7 +26,7 @@ async function run(left: boolean) {
   await c.pipeInput('ad2', 'click-b', 6_000); // no view for ad2
   await v.pipeInput('ad1', 'view-b', 20_000); // 15 s after click-a: outside the window
   await c.pipeInput('ad1', 'click-c', 25_000); // joins view-b only
-  await v.pipeInput('ad1', 'view-late', 1_000); // late: beyond difference + grace behind stream time
+  await v.pipeInput('ad1', 'view-late', 1_000); // late: click-a (5 s) is no longer retained by then
   const out = driver.createOutputTopic('out', Serdes.String(), Serdes.String()).readValuesToList();
   const description = topology.describe().toString();
   await driver.close();
@@ -37,14 +37,47 @@ test('inner windowed join: pairs within the time difference, from whichever side
   expect((await run(false)).out).toEqual(['view-a+click-a', 'view-b+click-c']);
 });
 
-test('left windowed join: an unmatched left record is emitted with null', async () => {
-  expect((await run(true)).out).toEqual(['view-a+-', 'view-a+click-a', 'view-b+-', 'view-b+click-c']);
+test('left windowed join: as Kafka Streams (≥ 3.1), an unmatched left record waits for its window to close', async () => {
+  // view-a and view-b found their clicks before their windows closed: no (view, null) for them.
+  // view-late's window closed long ago (stream time 25 s): it comes out with null at once.
+  expect((await run(true)).out).toEqual(['view-a+click-a', 'view-b+click-c', 'view-late+-']);
 });
 
-test('describe(): JOINTHIS / JOINOTHER each with both buffers, merged, one sub-topology', async () => {
+test('left windowed join: a left record still unmatched when its window closes comes out with null, with its own timestamp', async () => {
+  const builder = new StreamsBuilder({ dslStoreSuppliers: memoryDslStoreSuppliers });
+  const strings = { keySerde: Serdes.String(), valueSerde: Serdes.String() };
+  builder
+    .stream<string, string>('views', strings)
+    .leftJoin(
+      builder.stream<string, string>('clicks', strings),
+      (view, click) => `${view}+${click ?? '-'}`,
+      JoinWindows.ofTimeDifferenceAndGrace(10_000, 1_000),
+    )
+    .to('out', strings);
+  const driver = new TopologyTestDriver(builder.build(), { applicationId: 'ss-left' });
+  const v = driver.createInputTopic('views', Serdes.String(), Serdes.String());
+  const c = driver.createInputTopic('clicks', Serdes.String(), Serdes.String());
+  const out = driver.createOutputTopic('out', Serdes.String(), Serdes.String());
+  await v.pipeInput('ad1', 'view-a', 1_000);
+  await c.pipeInput('ad9', 'click-x', 12_000); // stream time 12 s: view-a's window (to 11 s + 1 s grace) still open
+  expect(out.readRecordsToList()).toEqual([]);
+  await c.pipeInput('ad9', 'click-y', 12_001); // now closed
+  expect(out.readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([
+    ['ad1', 'view-a+-', 1_000],
+  ]);
+  await driver.close();
+});
+
+test('describe(): as Kafka Streams, a WINDOWED node per side buffers it, JOINTHIS / JOINOTHER read the other side, merged, one sub-topology', async () => {
   const { description } = await run(false);
   expect(description).toMatch(
-    /Processor: KSTREAM-JOINTHIS-(\d{10}) \(stores: \[KSTREAM-JOINTHIS-\1-store, KSTREAM-JOINOTHER-\d{10}-store\]\)/,
+    /Processor: KSTREAM-WINDOWED-\d{10} \(stores: \[KSTREAM-JOINTHIS-(\d{10})-store\]\)\n {6}--> KSTREAM-JOINTHIS-\1\n/,
+  );
+  expect(description).toMatch(
+    /Processor: KSTREAM-JOINTHIS-\d{10} \(stores: \[KSTREAM-JOINOTHER-(\d{10})-store\]\)/,
+  );
+  expect(description).toMatch(
+    /Processor: KSTREAM-JOINOTHER-\d{10} \(stores: \[KSTREAM-JOINTHIS-(\d{10})-store\]\)/,
   );
   expect(description).toMatch(/Processor: KSTREAM-MERGE-\d{10}/);
   expect(description).not.toMatch(/Sub-topology: 1/);

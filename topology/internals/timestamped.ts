@@ -1,0 +1,44 @@
+import { SerdeError } from '../errors.ts';
+import type { KeyValueStore } from '../../state-stores/state-store.ts';
+import type { Serde } from '../serde.ts';
+import type { KTableValueGetterSupplier } from './ktable-value-getter.ts';
+
+/** A stored aggregate and the latest timestamp that went into it: Kafka Streams' `ValueAndTimestamp`. */
+export interface ValueAndTimestamp<V> {
+  readonly value: V;
+  readonly timestamp: number;
+}
+
+/** Kafka Streams' timestamped store value format: `<timestamp:8><value bytes>`. */
+export function valueAndTimestampSerde<V>(inner: Serde<V>): Serde<ValueAndTimestamp<V>> {
+  return {
+    serialize: (topic, { value, timestamp }) => {
+      const ts = Buffer.alloc(8);
+      ts.writeBigInt64BE(BigInt(timestamp));
+      return Buffer.concat([ts, inner.serialize(topic, value)]);
+    },
+    deserialize: (topic, data) => {
+      if (data.length < 8)
+        throw new SerdeError(`Timestamped value on ${topic}: ${data.length} bytes, expected at least 8`);
+      return { timestamp: Number(data.readBigInt64BE(0)), value: inner.deserialize(topic, data.subarray(8)) };
+    },
+  };
+}
+
+/** Reads the values (without their timestamps) of a timestamped store. */
+export function timestampedStoreValueGetter<K, V>(storeName: string): KTableValueGetterSupplier<K, V> {
+  return {
+    storeNames: [storeName],
+    get() {
+      let store: KeyValueStore<K, ValueAndTimestamp<V>>;
+      return {
+        init(context) {
+          store = context.getStateStore<KeyValueStore<K, ValueAndTimestamp<V>>>(storeName);
+        },
+        async get(key) {
+          return (await store.get(key))?.value ?? null;
+        },
+      };
+    },
+  };
+}

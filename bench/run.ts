@@ -44,6 +44,8 @@ installed) and the box ceiling (kafka-producer-perf-test).
                         order-status stays JSON so the load generator reads it unchanged
   --no-clients          skip the client comparison
   --no-ceiling          skip kafka-producer-perf-test
+  --gateway-latency MS  the fake payment gateway's added latency per call (default 1; real card
+                        gateways answer in 100–300 ms)
   --out DIR             results folder (default bench/results/<timestamp>)
   --help
 
@@ -61,6 +63,7 @@ const { values } = parseArgs({
     avro: { type: 'boolean', default: false },
     'no-clients': { type: 'boolean', default: false },
     'no-ceiling': { type: 'boolean', default: false },
+    'gateway-latency': { type: 'string', default: '1' },
     out: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -263,7 +266,10 @@ const row = (r: RunRecord) => {
   ];
 };
 
-const gateway = await startFakeGateway({ latencyMs: 1 });
+const gatewayLatencyMs = Number(values['gateway-latency']);
+if (!Number.isInteger(gatewayLatencyMs) || gatewayLatencyMs < 0)
+  fail(`--gateway-latency must be a whole number of ms, got ${values['gateway-latency']}`);
+const gateway = await startFakeGateway({ latencyMs: gatewayLatencyMs });
 try {
   if (targets.includes('ks-peer')) await buildPeer();
   say(
@@ -290,7 +296,7 @@ try {
 
 const sections: string[] = [`# Benchmark ${stamp}`, ''];
 sections.push(
-  `Open loop, ${durationS} s per run, 1,000 SKUs, one line per order, latency from the intended send time (ms)${values.avro ? "; Avro through the schema registry on the saga's internal topics" : ''}.`,
+  `Open loop, ${durationS} s per run, 1,000 SKUs, one line per order, latency from the intended send time (ms); payment gateway latency ${gatewayLatencyMs} ms${values.avro ? "; Avro through the schema registry on the saga's internal topics" : ''}.`,
   '',
   markdownTable(
     [

@@ -165,4 +165,4 @@ test('books balance after the leader of the busiest partition is killed -9 and r
 
   books.expectBooksBalance({ orders, history, gateway: gateway as FakeGateway, books: settled, stock });
   passed = true;
-}, 170_000);
+}, 290_000);

@@ -75,9 +75,9 @@ test(`books balance after ${KILLS} SIGKILLs and a broker restart`, async () => {
   if (stuck.length > 0)
     process.stderr.write(`${stuckOrdersReport(stuck, history, applicationId)}\npipeline logs: ${logFile}\n`);
   // Stock: wait until commits/releases of the last orders are applied (nothing reserved).
-  const settled = await books.settledStock(httpPort, Object.keys(stock));
+  const settled = await books.settledStock(httpPort, Object.keys(stock), { groupPrefix: applicationId });
   app.child.kill('SIGTERM');
   expect(await app.exited).toBe(0);
 
   books.expectBooksBalance({ orders, history, gateway, books: settled, stock });
-}, 300_000);
+}, 420_000);

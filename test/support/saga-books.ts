@@ -4,6 +4,7 @@ import type { KafkaClient } from '../../runtime/index.ts';
 import { LEGAL_NEXT } from '../../app/demo-books.ts';
 import { TERMINAL_STATUSES, type OrderStatusChanged } from '../../schemas/index.ts';
 import { pause } from './saga-process.ts';
+import { laggingPartitions } from './chaos-report.ts';
 
 /**
  * The saga's books, as the chaos tests check them: orders that contend for scarce stock, the
@@ -91,19 +92,38 @@ export async function collectStatusHistory(
   return { history, stuck: orders.map((o) => o.orderId).filter((id) => !finished(history, id)) };
 }
 
-/** Stock per SKU from the order API, once the commits/releases of the last orders are applied (nothing reserved). */
+/**
+ * Stock per SKU from the order API, once the commits/releases of the last orders are applied
+ * (nothing reserved). After a broker restart the saga's last stock requests can take a while:
+ * producers re-initialise, lost commit markers are repaired, stores restored. The invariant is
+ * that the books settle by themselves, not how fast, so the wait is generous (it ends as soon as
+ * they do); when they never settle, the report says which SKUs hold what and which groups lag.
+ */
 export async function settledStock(
   httpPort: number,
   skus: readonly string[],
+  options: { timeoutMs?: number; groupPrefix?: string } = {},
 ): Promise<Record<string, SkuStock>> {
+  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   let books: Record<string, SkuStock> = {};
-  for (let i = 0; i < 60; i++) {
+  for (;;) {
     books = {};
-    for (const sku of skus)
-      books[sku] = (await (await fetch(`http://127.0.0.1:${httpPort}/stock/${sku}`)).json()) as SkuStock;
-    if (Object.values(books).every((s) => s.reserved === 0)) break;
+    for (const sku of skus) {
+      const response = await fetch(`http://127.0.0.1:${httpPort}/stock/${sku}`).catch(() => null);
+      // 503 while a task restores: not a stock answer yet.
+      if (response?.ok) books[sku] = (await response.json()) as SkuStock;
+    }
+    const settled = skus.every((sku) => books[sku]?.reserved === 0);
+    if (settled) return books;
+    if (Date.now() > deadline) break;
     await pause(500);
   }
+  process.stderr.write(
+    `stock still reserved after ${Math.round((options.timeoutMs ?? 120_000) / 1000)} s: ${JSON.stringify(books)}\n` +
+      (options.groupPrefix
+        ? `partitions with lag > 1:\n  ${laggingPartitions(options.groupPrefix).join('\n  ')}\n`
+        : ''),
+  );
   return books;
 }
 

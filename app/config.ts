@@ -45,6 +45,10 @@ export interface PipelineConfig {
   orderApiKey: string | null;
   paymentGatewayUrl: string;
   paymentMaxAttempts: number;
+  /** Calls to the gateway, SMTP, SMS and webhooks each payment or notification task keeps out at once. */
+  outboundMaxInFlight: number;
+  /** How often answered third-party calls are applied (and committed) while calls are out. */
+  outboundCheckIntervalMs: number;
   /** Long enough for the payment retries to finish (≈ 6 attempts of backoff up to 2 s), short enough to free stock. */
   reservationTimeoutMs: number;
   smtp: { host: string; port: number; from: string } | null;
@@ -392,6 +396,30 @@ export const PIPELINE_SETTINGS: { readonly [K in keyof PipelineConfig]: Setting<
       ),
     ],
     parse: (env) => integer(env, 'PAYMENT_MAX_ATTEMPTS', 6),
+  },
+  outboundMaxInFlight: {
+    group: 'Payment and reservations',
+    vars: [
+      v(
+        'OUTBOUND_MAX_IN_FLIGHT',
+        INTEGER_1,
+        '256',
+        'Gateway, SMTP, SMS and webhook calls each payment or notification task keeps out at once (the next request waits for an answer).',
+      ),
+    ],
+    parse: (env) => integer(env, 'OUTBOUND_MAX_IN_FLIGHT', 256),
+  },
+  outboundCheckIntervalMs: {
+    group: 'Payment and reservations',
+    vars: [
+      v(
+        'OUTBOUND_CHECK_INTERVAL_MS',
+        INTEGER_1,
+        '20',
+        'How often answered third-party calls are applied while calls are out: the latency an answer waits, against a transaction per check.',
+      ),
+    ],
+    parse: (env) => integer(env, 'OUTBOUND_CHECK_INTERVAL_MS', 20),
   },
   reservationTimeoutMs: {
     group: 'Payment and reservations',

@@ -130,6 +130,10 @@ async function startPipelineParts(
     reservationTimeoutMs: config.reservationTimeoutMs,
     paymentMaxAttempts: config.paymentMaxAttempts,
     notifyOn: config.notifyOn,
+    outboundCalls: {
+      maxInFlight: config.outboundMaxInFlight,
+      completionCheckIntervalMs: config.outboundCheckIntervalMs,
+    },
     ...SAGA_TIMING,
   };
   // One StreamsApp per service: a slow SMTP server or database never holds up the saga's commits.

@@ -55,6 +55,7 @@ async function setUp() {
       notificationMaxAttempts: 3,
       retryCheckIntervalMs: 100,
       notifyOn: [],
+      outboundCalls: { completionCheckIntervalMs: 5 },
     },
     {
       payment: gateway(),

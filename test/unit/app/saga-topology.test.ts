@@ -62,6 +62,8 @@ async function setUp(overrides: Partial<SagaTopologyConfig> = {}) {
     notificationMaxAttempts: 3,
     retryCheckIntervalMs: 100,
     notifyOn: ['CREATED', 'SHIPPED', 'REJECTED', 'CANCELLED', 'EXPIRED'],
+    // Answers applied every 5 ms: the waits below are computed with it.
+    outboundCalls: { completionCheckIntervalMs: 5 },
     ...overrides,
   };
   const topology = buildSagaTopology(config, {
@@ -100,7 +102,7 @@ async function advance(ms: number, step = 5): Promise<void> {
   for (let elapsed = 0; elapsed < ms; elapsed += step) await driver.advanceWallClockTime(step);
 }
 
-/** Lets the payment service apply its gateway answers (a punctuator does, every 5 ms by default). */
+/** Lets the payment service apply its gateway answers (a punctuator does, every 5 ms here). */
 const settle = () => advance(10);
 
 afterEach(async () => {

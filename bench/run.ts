@@ -44,6 +44,7 @@ installed) and the box ceiling (kafka-producer-perf-test).
                         order-status stays JSON so the load generator reads it unchanged
   --no-clients          skip the client comparison
   --no-ceiling          skip kafka-producer-perf-test
+  --drain-timeout S     how long to wait after the load for the last orders to settle (default 120)
   --gateway-latency MS  the fake payment gateway's added latency per call (default 1; real card
                         gateways answer in 100–300 ms)
   --out DIR             results folder (default bench/results/<timestamp>)
@@ -64,6 +65,7 @@ const { values } = parseArgs({
     'no-clients': { type: 'boolean', default: false },
     'no-ceiling': { type: 'boolean', default: false },
     'gateway-latency': { type: 'string', default: '1' },
+    'drain-timeout': { type: 'string', default: '120' },
     out: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -157,7 +159,7 @@ async function runTarget(target: Target, rate: number, gateway: FakeGateway): Pr
       skus: SKUS,
       idPrefix,
       milestones,
-      drainTimeoutS: 120,
+      drainTimeoutS: Number(values['drain-timeout']),
       ...(target === 'saga' ? {} : { terminalStatuses: ['RESERVED', 'REJECTED'] }),
       onProgress: (s) =>
         say(

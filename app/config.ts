@@ -415,11 +415,11 @@ export const PIPELINE_SETTINGS: { readonly [K in keyof PipelineConfig]: Setting<
       v(
         'OUTBOUND_CHECK_INTERVAL_MS',
         INTEGER_1,
-        '20',
+        '5',
         'How often answered third-party calls are applied while calls are out: the latency an answer waits, against a transaction per check.',
       ),
     ],
-    parse: (env) => integer(env, 'OUTBOUND_CHECK_INTERVAL_MS', 20),
+    parse: (env) => integer(env, 'OUTBOUND_CHECK_INTERVAL_MS', 5),
   },
   reservationTimeoutMs: {
     group: 'Payment and reservations',

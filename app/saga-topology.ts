@@ -52,12 +52,14 @@ export interface OutboundCallSettings {
  * Defaults of the payment and notification services' calls. 256 out per task: at a gateway's
  * typical 100–300 ms that is ≈ 1,000–2,500 calls/s per partition, past what the rest of the saga
  * takes, while one task cannot open an unbounded number of connections. Answers are applied every
- * 20 ms: the latency they add, against one transaction per check (bench/results/2026-11-27). A call is made again 10 s after it was made when its answer
+ * 5 ms: the latency they add; each check that applies answers is a transaction, so a longer
+ * interval means fewer of them (at 1,000 orders/s, 5, 20 and 50 ms measured the same within the
+ * noise of a saturated box: bench/results/2026-11-27). A call is made again 10 s after it was made when its answer
  * never came back (5× the clients' 2 s timeout, so a live call has always answered by then).
  */
 export const OUTBOUND_CALL_DEFAULTS: OutboundCallSettings = {
   maxInFlight: 256,
-  completionCheckIntervalMs: 20,
+  completionCheckIntervalMs: 5,
   lostCallAfterMs: 10_000,
 };
 

@@ -316,9 +316,9 @@ export class KafkaProducer implements ProducerPort {
     const result = transaction
       ? await wrap('send', () => transaction.send({ messages }), access)
       : await wrap('send', () => this.producer.send({ messages }), access);
-    if (transaction)
-      for (const w of landedRanges(records, result.offsets ?? [])) this.outcomes.landed(w, w.first, w.last);
-    return lastOffsets(records, result.offsets ?? []);
+    const landed = landedRanges(records, result.offsets ?? []);
+    if (transaction) for (const w of landed) this.outcomes.landed(w, w.first, w.last);
+    return new Map(landed.map((w) => [tpKey(w), w.last]));
   }
 
   async sendOffsets(
@@ -400,10 +400,9 @@ export class KafkaProducer implements ProducerPort {
 }
 
 /**
- * The client reports the base offset of what it wrote per partition; records of one partition in
- * one send land contiguously, so the last offset is base + count - 1.
+ * The offsets each partition's records of one produce request took: the client reports the base
+ * offset per partition, and records of one partition in one send land contiguously.
  */
-/** The offsets each partition's batch of one produce request took (the client gives base offsets). */
 function landedRanges(
   records: readonly ProducedRecord[],
   written: readonly { topic: string; partition: number; offset: bigint }[],
@@ -416,18 +415,4 @@ function landedRanges(
     first: w.offset,
     last: w.offset + BigInt((counts.get(tpKey(w)) ?? 1) - 1),
   }));
-}
-
-function lastOffsets(
-  records: readonly ProducedRecord[],
-  written: readonly { topic: string; partition: number; offset: bigint }[],
-): Map<string, bigint> {
-  const counts = new Map<string, number>();
-  for (const r of records) counts.set(tpKey(r), (counts.get(tpKey(r)) ?? 0) + 1);
-  const result = new Map<string, bigint>();
-  for (const w of written) {
-    const count = counts.get(tpKey(w)) ?? 1;
-    result.set(tpKey(w), w.offset + BigInt(count - 1));
-  }
-  return result;
 }

@@ -65,12 +65,23 @@ function sameLayout(a: readonly KafkaNode[], b: readonly KafkaNode[]): boolean {
   return a.length === b.length && a.every((n, i) => n.port === b[i]?.port && n.dir === b[i]?.dir);
 }
 
+/**
+ * A random cluster id as `kafka-storage random-uuid` makes one: 16 bytes in base64url, never
+ * starting with '-' (kafka-storage would read `--cluster-id -x…` as a missing argument: one
+ * format in 64 failed so, seen in a chaos repeat).
+ */
+export function newClusterId(random: () => Buffer = () => randomBytes(16)): string {
+  for (;;) {
+    const id = random().toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 /** One cluster id for every node: the one a formatted node already has, else a new one. */
 async function formatStorage(nodes: readonly KafkaNode[], classpath: string): Promise<void> {
   const unformatted = nodes.filter((n) => formattedClusterId(n) === null);
   if (unformatted.length === 0) return;
-  const clusterId =
-    nodes.map(formattedClusterId).find((id) => id !== null) ?? randomBytes(16).toString('base64url');
+  const clusterId = nodes.map(formattedClusterId).find((id) => id !== null) ?? newClusterId();
   say(`formatting KRaft storage${nodes.length > 1 ? ` of ${unformatted.length} node(s)` : ''}`);
   await Promise.all(unformatted.map((node) => formatNode(node, classpath, clusterId)));
 }

@@ -16,7 +16,7 @@ import { TERMINAL_STATUSES, type OrderStatusChanged } from '../../../schemas/ind
 import { runConsoleProducer } from '../../../stack/kafka-tools.ts';
 import { stackConfig } from '../../../stack/config.ts';
 import { BOOTSTRAP } from '../../support/kafka.ts';
-import { postOrder } from '../../support/order-api.ts';
+import { postOrder, settledStock } from '../../support/order-api.ts';
 
 /**
  * The whole saga on the real broker and PostgreSQL: stock and orders are typed into the real
@@ -114,7 +114,7 @@ test('orders and stock typed into kafka-console-producer flow through the saga t
   expect(deadLetters[0]?.headers.get('error.reason')?.toString()).toMatch(/neither a JSON object/);
 
   // Interactive query on the inventory store: what shipped left, nothing stays reserved.
-  const stock = await fetch(`${pipeline.httpUrl}/stock/SKU-RED`).then((r) => r.json());
+  const stock = await settledStock(pipeline.httpUrl, 'SKU-RED');
   expect(stock).toMatchObject({ sku: 'SKU-RED', onHand: 1, available: 1, reserved: 0 });
 
   // The read model caught up, exactly once per order.

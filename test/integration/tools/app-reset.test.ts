@@ -9,6 +9,7 @@ import { sagaTopics } from '../../../app/saga-topics.ts';
 import { startFakeGateway, type FakeGateway } from '../../../connectors/testing.ts';
 import { createLogger, KafkaGroupAdmin } from '../../../runtime/index.ts';
 import { BOOTSTRAP } from '../../support/kafka.ts';
+import { settledStock } from '../../support/order-api.ts';
 
 /**
  * `npm run app:reset -- --saga` (app/reset-cli.ts, as a process) on a real saga: refused while it
@@ -120,7 +121,11 @@ test('reset of a saga: refused while it runs, dry run changes nothing, reset, re
     expect(response.status).toBe(202);
   }
   await allShipped();
-  expect(await get('/stock/RST-RED')).toMatchObject({ onHand: 4, available: 4, reserved: 0 });
+  expect(await settledStock(pipeline.httpUrl, 'RST-RED')).toMatchObject({
+    onHand: 4,
+    available: 4,
+    reserved: 0,
+  });
 
   // Running: refused, nothing changed.
   const refused = await reset();
@@ -175,7 +180,11 @@ test('reset of a saga: refused while it runs, dry run changes nothing, reset, re
   // Started again: every order and the stock are processed once more, from nothing.
   pipeline = await startPipeline(config, createLogger('app-reset-test'));
   await allShipped();
-  expect(await get('/stock/RST-RED')).toMatchObject({ onHand: 4, available: 4, reserved: 0 });
+  expect(await settledStock(pipeline.httpUrl, 'RST-RED')).toMatchObject({
+    onHand: 4,
+    available: 4,
+    reserved: 0,
+  });
   // The gateway saw the same idempotency keys: still one charge per order.
   const succeeded = [...gateway.charges().values()].flat().filter((c) => c.status === 'succeeded');
   expect(succeeded).toHaveLength(3);

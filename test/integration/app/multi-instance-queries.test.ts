@@ -109,12 +109,20 @@ test('every instance answers for every key, forwarding to the owner; the survivo
     for (const { url } of [a, b])
       expect(await stockAt(url, sku)).toEqual(expect.objectContaining({ sku, onHand: 4, reserved: 0 }));
 
-  // Each instance holds only part of the keys: the rest were forwarded.
-  for (const { url } of [a, b]) {
-    const local = await Promise.all(orders.map((o) => statusAt(url, o.orderId, true)));
-    expect(local.filter((s) => s === 404).length).toBeGreaterThan(0);
-    expect(local.filter((s) => s === 200).length).toBeGreaterThan(0);
-  }
+  // Each instance holds only part of the keys: the rest were forwarded. (Until the group's last
+  // rebalance has settled one instance may still own every partition: CI on 2 busy cores saw a
+  // late one. A stale store answering for partitions an instance no longer owns never splits.)
+  const localStatuses = () =>
+    Promise.all([a, b].map(({ url }) => Promise.all(orders.map((o) => statusAt(url, o.orderId, true)))));
+  const split = await waitUntil(
+    async () => (await localStatuses()).every((local) => local.includes(404) && local.includes(200)),
+    60_000,
+  );
+  const local = await localStatuses();
+  expect({ split, local }).toEqual({
+    split: true,
+    local: [expect.arrayContaining([404, 200]), expect.arrayContaining([404, 200])],
+  });
   // A key nobody has is a 404 from either door, not an error.
   expect(await statusAt(a.url, `${run}-missing`)).toBe(404);
 

@@ -64,6 +64,11 @@ export async function createKafkaPorts(
           'ended transactions of ours that partitions still held open (their markers were lost)',
         );
     },
+    onRewritten: (partitions, records) =>
+      log.warn(
+        { partitions: partitions.map((p) => `${p.topic}:${p.partition}`), records },
+        'wrote again committed records that an abort took with it (their commit markers were lost)',
+      ),
   });
   const reader = new KafkaPartitionReader(settings);
   return {

@@ -80,6 +80,11 @@ export interface ProducerPort {
   abort(): Promise<void>;
   /** Initialises the transactional id now (fences and aborts what an earlier producer left open). */
   init(): Promise<void>;
+  /**
+   * Finishes an initialisation a reset or an abort left to do (repairs of lost markers included),
+   * so that the changelogs' stable ends are final before tasks restore from them.
+   */
+  ready(): Promise<void>;
   /** A new producer in place of this one (same transactional id, bumped epoch, fresh sequences). */
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -116,6 +121,8 @@ export interface AdminPort {
   ): Promise<Map<string, number>>;
   /** Last stable offset (read_committed end) per partition. */
   endOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, bigint>>;
+  /** High watermark (read_uncommitted end: open transactions' data included) per partition. */
+  highWatermarks(partitions: readonly TopicPartition[]): Promise<Map<string, bigint>>;
   beginningOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, bigint>>;
 }
 

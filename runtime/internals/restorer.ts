@@ -1,4 +1,5 @@
 import { formatTaskId, type TaskId } from '../../topology/index.ts';
+import { KafkaClientError } from '../../topology/errors.ts';
 import type { ChangelogRecord, StateStore } from '../../state-stores/state-store.ts';
 import type { Logger } from '../logger.ts';
 import type { StreamsMetrics } from '../metrics/streams-metrics.ts';
@@ -32,15 +33,39 @@ async function checkpointDistrust(
   store: StateStore,
   changelog: TopicPartition,
   end: bigint,
-  reader: PartitionReaderPort,
+  ports: { admin: AdminPort; reader: PartitionReaderPort },
 ): Promise<'checkpoint beyond changelog end' | 'checkpoint after aborted records' | null> {
   const checkpoint = store.checkpointedOffset();
   if (checkpoint === null || checkpoint === 0n) return null;
-  // The changelog was recreated or truncated, or the last transaction written is still open (an
-  // abort on its way): nothing says the local writes will ever be committed.
-  if (checkpoint > end) return 'checkpoint beyond changelog end';
-  const outcome = await reader.outcomeAt(changelog, checkpoint - 1n);
+  if (checkpoint > end) {
+    // The records before the checkpoint are in the log but not yet stable: a transaction that
+    // wrote them is still open (its markers are on their way, or were lost and are being
+    // repaired). Wiping now and restoring up to the stable end would run the task on state that
+    // misses writes Kafka is about to commit: wait for the outcome instead.
+    const highWatermark = (await ports.admin.highWatermarks([changelog])).get(tpKey(changelog));
+    if (highWatermark !== undefined && highWatermark >= checkpoint)
+      throw new ChangelogInDoubtError(store.name, changelog, checkpoint, end);
+    // The changelog was recreated or truncated: nothing says the local writes exist any more.
+    return 'checkpoint beyond changelog end';
+  }
+  const outcome = await ports.reader.outcomeAt(changelog, checkpoint - 1n);
   return outcome === 'aborted' ? 'checkpoint after aborted records' : null;
+}
+
+/**
+ * A store cannot be restored yet: its checkpoint lies inside a transaction its changelog still
+ * holds open. Retried (the thread backs off, re-initialises its producer, which ends our own
+ * leftovers, and restores again); a transaction that never ends stops the thread after
+ * `taskTimeoutMs` with this message.
+ */
+export class ChangelogInDoubtError extends KafkaClientError {
+  constructor(store: string, changelog: TopicPartition, checkpoint: bigint, stableEnd: bigint) {
+    super(
+      `store ${store} cannot be restored yet: its checkpoint ${checkpoint} lies in a transaction that ` +
+        `${tpKey(changelog)} still holds open (stable up to ${stableEnd}); waiting for it to end`,
+    );
+    this.name = 'ChangelogInDoubtError';
+  }
 }
 
 /**
@@ -66,7 +91,7 @@ export async function restoreStores(
   for (const { store, changelog } of stores) {
     const end = ends.get(tpKey(changelog)) ?? 0n;
     const beginning = beginnings.get(tpKey(changelog)) ?? 0n;
-    const distrust = await checkpointDistrust(store, changelog, end, ports.reader);
+    const distrust = await checkpointDistrust(store, changelog, end, ports);
     if (distrust !== null) {
       log.warn(
         { task, store: store.name, checkpoint: String(store.checkpointedOffset()), end: String(end) },

@@ -129,6 +129,9 @@ export class StreamThread {
       try {
         this.enter('reconcile and restore');
         await this.lock.run(async () => {
+          // Nothing restores before the producer's repairs of our own leftovers are done: a
+          // transaction of ours a changelog still holds open moves its stable end once ended.
+          await this.ports.producer.ready();
           await this.reconcile();
           await this.restorePending();
           await this.standbys?.maintain(Date.now());

@@ -8,6 +8,7 @@ import { brokerErrorNames, toKafkaError, wrap } from './errors.ts';
 import { principalName } from '../security.ts';
 
 const READ_COMMITTED = 1;
+const READ_UNCOMMITTED = 0;
 /** Kafka's error code for TOPIC_AUTHORIZATION_FAILED. */
 const TOPIC_AUTHORIZATION_FAILED_CODE = 29;
 /** DescribeConfigs resource type of a topic. */
@@ -163,6 +164,10 @@ export class KafkaAdmin implements AdminPort {
     return this.listOffsets(partitions, ListOffsetTimestamps.LATEST);
   }
 
+  highWatermarks(partitions: readonly TopicPartition[]): Promise<Map<string, bigint>> {
+    return this.listOffsets(partitions, ListOffsetTimestamps.LATEST, READ_UNCOMMITTED);
+  }
+
   beginningOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, bigint>> {
     return this.listOffsets(partitions, ListOffsetTimestamps.EARLIEST);
   }
@@ -199,6 +204,7 @@ export class KafkaAdmin implements AdminPort {
   private async listOffsets(
     partitions: readonly TopicPartition[],
     timestamp: bigint,
+    isolationLevel = READ_COMMITTED,
   ): Promise<Map<string, bigint>> {
     const result = new Map<string, bigint>();
     if (partitions.length === 0) return result;
@@ -211,7 +217,7 @@ export class KafkaAdmin implements AdminPort {
           topics: [...byTopic.keys()],
           partitions: Object.fromEntries(byTopic),
           timestamp,
-          isolationLevel: READ_COMMITTED,
+          isolationLevel,
         }),
       { principal: this.principal, operation: 'DESCRIBE', topics: [...byTopic.keys()] },
     );

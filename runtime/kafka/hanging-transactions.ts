@@ -1,18 +1,25 @@
 import {
   Connection,
   describeProducersV0,
+  fetchV17,
   listOffsetsV9,
   metadataV12,
   type ClusterMetadata,
   type ConnectionOptions,
 } from '@platformatic/kafka';
-import type { TopicPartition } from '../internals/ports.ts';
+import { KafkaClientError } from '../../topology/errors.ts';
+import type { ProducedRecord, TopicPartition } from '../internals/ports.ts';
+import type { FetchedBatch } from './record-batches.ts';
 import { toKafkaError, wrap } from './errors.ts';
 import { writeTxnMarkersV1 } from './write-txn-markers.ts';
 
 /** ListOffsets: the latest offset, as read_uncommitted readers see the end (open data included). */
 const LATEST = -1n;
 const READ_UNCOMMITTED = 0;
+/** Record batch attribute bit 5: a transaction marker. */
+const IS_CONTROL = 0x20;
+/** Fetch sizes for reading a run of our own records back (see ownRecords). */
+const READ_BACK_MAX_BYTES = 4 * 1_048_576;
 
 /** Any client of the library: it knows the leaders. */
 interface MetadataSource {
@@ -41,8 +48,28 @@ interface RawMetadata {
   topics: {
     errorCode: number;
     name: string | null;
+    topicId: string;
     partitions: { errorCode: number; partitionIndex: number; leaderId: number }[];
   }[];
+}
+
+interface RawFetchResponse {
+  responses: {
+    topicId: string;
+    partitions: { partitionIndex: number; errorCode: number; records?: unknown }[];
+  }[];
+}
+
+/** One of our records read back, where it lies in its partition. */
+export interface OwnRecord {
+  readonly offset: bigint;
+  readonly record: ProducedRecord;
+}
+
+/** Where to find a partition's leader, and which topic id Fetch needs for it. */
+interface LeaderMap {
+  readonly byLeader: Map<{ host: string; port: number }, TopicPartition[]>;
+  readonly topicIds: Map<string, string>;
 }
 
 interface DescribeProducersResponse {
@@ -79,15 +106,19 @@ export class HangingTransactions {
 
   /**
    * Transactions open for `producerId` at an epoch below `epoch` (or up to it, `inclusive`) in any
-   * partition of `topics`.
+   * partition of `topics`. `strict`: a partition whose leader is unknown or that answers with an
+   * error fails the search, rather than being passed over as holding nothing (before an abort, a
+   * transaction missed is a committed one lost).
    */
   async find(
     topics: readonly string[],
     producerId: bigint,
     epoch: number,
-    inclusive = false,
+    options: { inclusive?: boolean; strict?: boolean } = {},
   ): Promise<OpenTransaction[]> {
-    const byLeader = await this.partitionsByLeader(topics);
+    const inclusive = options.inclusive ?? false;
+    const strict = options.strict ?? false;
+    const { byLeader } = await this.partitionsByLeader(topics, strict);
     const open: OpenTransaction[] = [];
     for (const [broker, partitions] of byLeader) {
       const response = (await this.send(broker, 'describeProducers', (connection) =>
@@ -99,7 +130,12 @@ export class HangingTransactions {
         }),
       )) as DescribeProducersResponse;
       for (const topic of response.topics)
-        for (const partition of topic.partitions)
+        for (const partition of topic.partitions) {
+          if (strict && partition.errorCode !== 0)
+            throw new KafkaClientError(
+              `describeProducers failed for ${topic.name}:${partition.partitionIndex} (error ${partition.errorCode}); ` +
+                'cannot tell which of our transactions it holds open',
+            );
           for (const producer of partition.activeProducers ?? [])
             if (
               producer.producerId === producerId &&
@@ -114,6 +150,7 @@ export class HangingTransactions {
                 coordinatorEpoch: producer.coordinatorEpoch,
                 startOffset: producer.currentTxnStartOffset,
               });
+        }
     }
     return open;
   }
@@ -127,7 +164,7 @@ export class HangingTransactions {
     decide: (open: OpenTransaction) => 'commit' | 'abort',
   ): Promise<void> {
     if (open.length === 0) return;
-    const byLeader = await this.partitionsByLeader([...new Set(open.map((o) => o.topic))]);
+    const { byLeader } = await this.partitionsByLeader([...new Set(open.map((o) => o.topic))], true);
     for (const [broker, partitions] of byLeader) {
       const here = open.filter((o) =>
         partitions.some((p) => p.topic === o.topic && p.partition === o.partition),
@@ -151,7 +188,7 @@ export class HangingTransactions {
     const result = new Map<string, bigint>();
     if (partitions.length === 0) return result;
     const wanted = new Set(partitions.map((p) => `${p.topic}:${p.partition}`));
-    const byLeader = await this.partitionsByLeader([...new Set(partitions.map((p) => p.topic))]);
+    const { byLeader } = await this.partitionsByLeader([...new Set(partitions.map((p) => p.topic))], true);
     for (const [broker, led] of byLeader) {
       const here = led.filter((p) => wanted.has(`${p.topic}:${p.partition}`));
       if (here.length === 0) continue;
@@ -174,16 +211,103 @@ export class HangingTransactions {
   }
 
   /**
+   * The records `producerId` wrote to `partition` in [from, to), read back as written (read
+   * uncommitted: they may belong to a transaction still open), oldest first. Markers and other
+   * producers' records are left out.
+   */
+  async ownRecords(
+    partition: TopicPartition,
+    from: bigint,
+    to: bigint,
+    producerId: bigint,
+  ): Promise<OwnRecord[]> {
+    const own: OwnRecord[] = [];
+    if (from >= to) return own;
+    const { byLeader, topicIds } = await this.partitionsByLeader([partition.topic], true);
+    const leader = [...byLeader].find(([, led]) => led.some((p) => p.partition === partition.partition))?.[0];
+    const topicId = topicIds.get(partition.topic);
+    if (!leader || !topicId)
+      throw new KafkaClientError(`no leader known for ${partition.topic}:${partition.partition}`);
+    let position = from;
+    while (position < to) {
+      const fetchOffset = position;
+      const response = (await this.send(leader, 'fetch', (connection) =>
+        fetchV17.api.async(
+          connection,
+          0,
+          1,
+          READ_BACK_MAX_BYTES,
+          READ_UNCOMMITTED,
+          0,
+          -1,
+          [
+            {
+              topicId,
+              partitions: [
+                {
+                  partition: partition.partition,
+                  currentLeaderEpoch: -1,
+                  fetchOffset,
+                  lastFetchedEpoch: -1,
+                  partitionMaxBytes: READ_BACK_MAX_BYTES,
+                },
+              ],
+            },
+          ],
+          [],
+          '',
+        ),
+      )) as unknown as RawFetchResponse;
+      const answer = response.responses[0]?.partitions[0];
+      if (!answer || answer.errorCode !== 0)
+        throw new KafkaClientError(
+          `reading back ${partition.topic}:${partition.partition} at ${fetchOffset} failed (error ${answer?.errorCode ?? 'none'})`,
+        );
+      const batches = (answer.records ?? []) as FetchedBatch[];
+      let next = position;
+      for (const batch of batches) {
+        const last = batch.firstOffset + BigInt(batch.lastOffsetDelta);
+        if (last + 1n > next) next = last + 1n;
+        if (batch.attributes & IS_CONTROL || batch.producerId !== producerId) continue;
+        for (const r of batch.records) {
+          const offset = batch.firstOffset + BigInt(r.offsetDelta);
+          if (offset < from || offset >= to) continue;
+          const headers = new Map<string, Buffer>();
+          for (const [key, value] of r.headers)
+            if (key) headers.set(key.toString('utf8'), value ?? Buffer.alloc(0));
+          own.push({
+            offset,
+            record: {
+              topic: partition.topic,
+              partition: partition.partition,
+              key: r.key,
+              value: r.value,
+              timestamp: Number(batch.firstTimestamp + r.timestampDelta),
+              headers,
+            },
+          });
+        }
+      }
+      if (next <= position)
+        throw new KafkaClientError(
+          `reading back ${partition.topic}:${partition.partition} stopped at ${position}, before ${to}`,
+        );
+      position = next;
+    }
+    return own;
+  }
+
+  /**
    * Leaders of every partition of `topics`, from a Metadata request of our own: the client's
    * metadata leaves internal topics out, and `__consumer_offsets` is where a hanging transaction
-   * keeps the group's committed offsets "unstable". Topics that do not exist are skipped.
+   * keeps the group's committed offsets "unstable". Topics that do not exist are skipped; a
+   * partition without a leader is skipped too, or fails the lookup when `strict`.
    */
-  private async partitionsByLeader(
-    topics: readonly string[],
-  ): Promise<Map<{ host: string; port: number }, TopicPartition[]>> {
+  private async partitionsByLeader(topics: readonly string[], strict: boolean): Promise<LeaderMap> {
     const known = await wrap('metadata', () => this.client.metadata({ topics: [] }));
     const anyBroker = [...known.brokers.values()][0];
-    if (!anyBroker) return new Map();
+    const topicIds = new Map<string, string>();
+    if (!anyBroker) return { byLeader: new Map(), topicIds };
     const response = (await this.send(anyBroker, 'metadata', (connection) =>
       metadataV12.api.async(connection, [...topics], false, false).catch((error: unknown) => {
         // Missing topics come back as errors of theirs, with the rest of the answer attached.
@@ -194,21 +318,30 @@ export class HangingTransactions {
     )) as RawMetadata;
     const brokers = new Map(response.brokers.map((b) => [b.nodeId, { host: b.host, port: b.port }]));
     const byNode = new Map<number, TopicPartition[]>();
+    const leaderless: string[] = [];
     for (const topic of response.topics) {
       if (topic.errorCode !== 0 || !topic.name) continue;
+      topicIds.set(topic.name, topic.topicId);
       for (const p of topic.partitions) {
-        if (p.errorCode !== 0 || p.leaderId < 0) continue;
+        if (p.errorCode !== 0 || p.leaderId < 0 || !brokers.has(p.leaderId)) {
+          leaderless.push(`${topic.name}:${p.partitionIndex}`);
+          continue;
+        }
         const list = byNode.get(p.leaderId) ?? [];
         list.push({ topic: topic.name, partition: p.partitionIndex });
         byNode.set(p.leaderId, list);
       }
     }
-    const result = new Map<{ host: string; port: number }, TopicPartition[]>();
+    if (strict && leaderless.length > 0)
+      throw new KafkaClientError(`no leader known for ${leaderless.slice(0, 5).join(', ')}`, {
+        brokerErrors: ['LEADER_NOT_AVAILABLE'],
+      });
+    const byLeader = new Map<{ host: string; port: number }, TopicPartition[]>();
     for (const [node, partitions] of byNode) {
       const broker = brokers.get(node);
-      if (broker) result.set(broker, partitions);
+      if (broker) byLeader.set(broker, partitions);
     }
-    return result;
+    return { byLeader, topicIds };
   }
 
   /** One request on a connection of its own: this runs rarely (after a producer re-initialises). */

@@ -18,6 +18,7 @@ import { TransactionalOffsetCommitter } from './txn-offset-committer.ts';
 import { useClientAddPartitionsToTxn } from './client-txn-api.ts';
 import { HangingTransactions, type OpenTransaction } from './hanging-transactions.ts';
 import { TransactionOutcomes } from './transaction-outcomes.ts';
+import { LostCommits, planLostCommit } from './lost-commits.ts';
 
 /** Where the consumer groups' committed offsets live: transactions add its partitions too. */
 const OFFSETS_TOPIC = '__consumer_offsets';
@@ -56,6 +57,9 @@ export class KafkaProducer implements ProducerPort {
   /** Topics our transactions write to: where a hanging transaction of ours can be. */
   private readonly writtenTopics: () => readonly string[];
   private readonly onHanging: (open: readonly OpenTransaction[], error: unknown) => void;
+  private readonly onRewritten: (partitions: readonly TopicPartition[], records: number) => void;
+  /** Committed writes an abort took with it (see lost-commits.ts): written again by `init()`. */
+  private readonly lostCommits = new LostCommits();
   /** How our transactions ended, per epoch: the decision a hanging transaction must be given. */
   private readonly outcomes = new TransactionOutcomes();
   /** The current client producer has not been through InitProducerId (and the hanging check) yet. */
@@ -83,6 +87,8 @@ export class KafkaProducer implements ProducerPort {
       writtenTopics?: () => readonly string[];
       /** Told about hanging transactions found (and whether aborting them failed). */
       onHanging?: (open: readonly OpenTransaction[], error: unknown) => void;
+      /** Told when committed writes an abort took with it were written again. */
+      onRewritten?: (partitions: readonly TopicPartition[], records: number) => void;
     },
   ) {
     this.clientId = settings.clientId;
@@ -93,6 +99,7 @@ export class KafkaProducer implements ProducerPort {
     };
     this.writtenTopics = options.writtenTopics ?? (() => []);
     this.onHanging = options.onHanging ?? (() => undefined);
+    this.onRewritten = options.onRewritten ?? (() => undefined);
     this.transactional = options.transactionalId !== undefined;
     this.lookupLimits = options.batchLimits ?? null;
     this.transactionalId = options.transactionalId ?? null;
@@ -129,7 +136,10 @@ export class KafkaProducer implements ProducerPort {
     this.transaction = null;
     // Whatever it was, it did not commit: the new producer's InitProducerId aborts it.
     if (transaction) this.outcomes.ended('failed');
-    this.lastIdentity = { producerId: old.producerId, epoch: old.producerEpoch };
+    // A producer replaced before its InitProducerId went through (the broker was away) never had
+    // an identity: the one before it is still the one whose leftovers must be repaired first.
+    if (old.producerId !== undefined && old.producerEpoch !== undefined)
+      this.lastIdentity = { producerId: old.producerId, epoch: old.producerEpoch };
     this.producer = this.createProducer();
     this.needsInit = true;
     // Not awaited: with the broker away, closing the old client can wait on requests that never
@@ -163,15 +173,64 @@ export class KafkaProducer implements ProducerPort {
     await transaction.cancel();
     await this.endHangingTransactions();
     this.needsInit = false;
+    await this.rewriteLostCommits();
   }
 
   /**
-   * Before InitProducerId: data of our committed transactions that a partition still holds open
-   * (the only broker skipped their markers while stopping) is committed now, while nothing but it
-   * is open there. InitProducerId makes the coordinator abort the transaction the old producer had
-   * begun, and that ABORT marker, written to a partition the transaction had added, would close
-   * the committed data too: a committed order status whose stock release vanished. Only what
-   * `committedOnly` proves is touched; the rest is left to the check after InitProducerId.
+   * Initialises the producer if a `reset()` or an abort left that to do (see `init()`), so that
+   * what the repairs of lost markers commit, abort and write again is settled before anyone reads
+   * the changelogs' stable ends: tasks restore only after this.
+   */
+  async ready(): Promise<void> {
+    if (this.transactional && (this.needsInit || this.lostCommits.size > 0)) await this.init();
+  }
+
+  /**
+   * Writes again, in a transaction of their own, the committed writes an abort took with it (plan
+   * `rewrite` in lost-commits.ts). Only once no transaction of ours is open in their partitions any
+   * more (the abort has landed there), or the new records would join it. Kept until committed.
+   */
+  private async rewriteLostCommits(): Promise<void> {
+    if (this.lostCommits.size === 0) return;
+    const partitions = this.lostCommits.partitions();
+    const producerId = this.producer.producerId;
+    const epoch = this.producer.producerEpoch;
+    if (producerId === undefined || epoch === undefined) return;
+    const hanging = new HangingTransactions(this.producer, this.clientId, connectionOptions(this.security));
+    // Inclusive: an explicit abort at this very epoch may have lost its markers too.
+    const open = await hanging.find([...new Set(partitions.map((p) => p.topic))], producerId, epoch, {
+      inclusive: true,
+      strict: true,
+    });
+    const stillOpen = open.filter((o) => partitions.some((p) => tpKey(p) === tpKey(o)));
+    if (stillOpen.length > 0) {
+      this.needsInit = true;
+      throw new KafkaClientError(
+        `cannot write lost commits again yet: ${stillOpen.map(tpKey).join(', ')} still hold our aborted transaction open`,
+      );
+    }
+    const records = this.lostCommits.records();
+    try {
+      await this.begin();
+      await this.send(records);
+      await this.commit();
+    } catch (error) {
+      await this.abort().catch(() => undefined);
+      this.needsInit = true;
+      throw error;
+    }
+    this.lostCommits.clear();
+    this.onRewritten(partitions, records.length);
+  }
+
+  /**
+   * Before an abort (InitProducerId aborts what the old producer had begun): data of our committed
+   * transactions that a partition still holds open (the only broker skipped their markers while
+   * stopping) must not be closed by the ABORT marker — a committed order status whose stock
+   * release vanished. Each such partition gets a plan (lost-commits.ts): its COMMIT marker now, or,
+   * when the failed transaction's writes follow in the same open transaction, the committed writes
+   * are read back to be written again after the abort. Nothing is left to chance: a partition
+   * without a leader, or any request failing, fails the repair, and the caller does not abort.
    */
   private async commitLostMarkers(
     producerId: bigint | undefined = this.lastIdentity.producerId,
@@ -180,20 +239,27 @@ export class KafkaProducer implements ProducerPort {
     if (producerId === undefined || epoch === undefined) return;
     const topics = [...new Set(this.writtenTopics())];
     const hanging = new HangingTransactions(this.producer, this.clientId, connectionOptions(this.security));
-    let proven: OpenTransaction[] = [];
+    const proven: OpenTransaction[] = [];
     try {
-      const open = (await hanging.find(topics, producerId, epoch, true)).filter(
+      const open = (await hanging.find(topics, producerId, epoch, { inclusive: true, strict: true })).filter(
         (o) => o.producerId === producerId,
       );
       if (open.length === 0) return;
       const ends = await hanging.endOffsets(open);
-      proven = open.filter((o) => {
-        const end = ends.get(tpKey(o));
-        return (
-          end !== undefined &&
-          this.outcomes.committedOnly(o.producerId, o.producerEpoch, o, o.startOffset, end)
+      for (const o of open) {
+        const logEnd = ends.get(tpKey(o));
+        if (logEnd === undefined) throw new KafkaClientError(`no log end offset for ${tpKey(o)}`);
+        const plan = await planLostCommit(
+          this.outcomes.committedRunEnd(o.producerId, o.producerEpoch, o, o.startOffset),
+          logEnd,
+          async (from, to) => (await hanging.ownRecords(o, from, to, o.producerId)).length > 0,
         );
-      });
+        if (plan.action === 'commit') proven.push(o);
+        if (plan.action === 'rewrite')
+          this.lostCommits.keep(
+            await hanging.ownRecords(o, o.startOffset, plan.committedEnd + 1n, o.producerId),
+          );
+      }
       if (proven.length === 0) return;
       await hanging.end(proven, () => 'commit');
       this.onHanging(
@@ -202,8 +268,8 @@ export class KafkaProducer implements ProducerPort {
       );
     } catch (error) {
       this.onHanging(proven, error);
-      // Without the repair, InitProducerId could close committed data with an ABORT marker: wait
-      // for the broker (the caller retries init with backoff). A principal without the rights
+      // Without the repair, the abort could close committed data with its marker: wait for the
+      // broker (the caller retries with backoff). A principal without the rights
       // (DescribeProducers, WriteTxnMarkers need cluster rights) cannot repair at all: go on.
       const denied =
         error instanceof KafkaClientError &&
@@ -371,6 +437,8 @@ export class KafkaProducer implements ProducerPort {
       if (!transaction.completed) {
         await this.commitLostMarkers(this.producer.producerId, this.producer.producerEpoch);
         await transaction.abort();
+        // Committed writes the abort took with it are written again before anything else.
+        if (this.lostCommits.size > 0) this.needsInit = true;
       }
     } catch (error) {
       // The broker aborts an unfinished transaction itself when this producer (or its successor)
@@ -384,6 +452,8 @@ export class KafkaProducer implements ProducerPort {
 
   async close(): Promise<void> {
     await this.abort().catch(() => undefined);
+    // Committed writes an abort took must be written again before the producer goes.
+    if (this.lostCommits.size > 0) await this.init().catch((error: unknown) => this.onHanging([], error));
     await this.producer.close().catch(() => undefined);
     await this.offsets.close();
   }

@@ -90,31 +90,27 @@ export class TransactionOutcomes {
   }
 
   /**
-   * Whether the data `partition` holds open for (producerId, epoch), from `startOffset` to the
-   * partition's `endOffset`, is exactly what transactions of ours that committed wrote there: then
-   * only their markers were lost and a COMMIT marker ends it as the coordinator decided, whatever
-   * came after (a later transaction that added the partition and wrote nothing there). It must be
-   * written before the producer re-initialises: InitProducerId makes the coordinator abort that
-   * later transaction, and its ABORT marker would close the committed data as well.
+   * The last offset of the run of our committed transactions' writes that begins at `startOffset`
+   * in `partition` (one range after the other, no gap), or null when no committed write of
+   * (producerId, epoch) begins there. An open transaction that starts there began as committed data
+   * whose markers were lost; what follows the run in the partition is something else: another
+   * producer's records, or a later transaction of ours that did not commit (see lost-commits.ts).
    */
-  committedOnly(
+  committedRunEnd(
     producerId: bigint,
     epoch: number,
     partition: TopicPartition,
     startOffset: bigint,
-    endOffset: bigint,
-  ): boolean {
+  ): bigint | null {
     const ranges = this.committed.get(`${producerId}:${epoch}`)?.get(tpKey(partition));
-    if (!ranges) return false;
-    let covered = ranges.find((r) => r.first === startOffset);
-    if (!covered) return false;
+    let covered = ranges?.find((r) => r.first === startOffset);
+    if (!ranges || !covered) return null;
     for (;;) {
       const end: bigint = covered.last;
       const next = ranges.find((r) => r.first === end + 1n);
-      if (!next) break;
+      if (!next) return covered.last;
       covered = next;
     }
-    return endOffset === covered.last + 1n;
   }
 
   /** Whether `partition`'s open transaction of (producerId, epoch) must be committed or aborted. */

@@ -7,7 +7,7 @@ import {
   txnOffsetCommitV4,
 } from '@platformatic/kafka';
 import { KafkaProducer } from '../../../runtime/kafka/producer-port.ts';
-import type { OpenTransaction } from '../../../runtime/kafka/hanging-transactions.ts';
+import { HangingTransactions, type OpenTransaction } from '../../../runtime/kafka/hanging-transactions.ts';
 import { brokerErrorNames } from '../../../runtime/kafka/errors.ts';
 import { runKafkaTool } from '../../../stack/kafka-tools.ts';
 import { BOOTSTRAP, TestKafka, uniqueName } from '../../support/kafka.ts';
@@ -180,6 +180,87 @@ test('re-initialising the producer aborts a transaction of ours that a partition
     expect((await kafka.readAll(topic)).map((r) => String(r.value))).toEqual(['committed']);
   } finally {
     await producer.close();
+    await admin.close();
+  }
+});
+
+/**
+ * Before an abort, committed writes of ours that share an open transaction with a failed one are
+ * read back as written (lost-commits.ts): the records of our producer id only, markers and other
+ * producers left out, whatever the transaction's state.
+ */
+test('our records in an open transaction are read back as written; strict search of a missing leader fails', async () => {
+  const topic = uniqueName('readback');
+  const transactionalId = uniqueName('readback-txn');
+  await kafka.createTopic(topic, 1);
+  // Another producer's committed record first: it must not be read back as ours.
+  await kafka.produce(topic, [{ key: Buffer.from('other'), value: Buffer.from('not ours') }]);
+  const [host, port] = BOOTSTRAP.split(':') as [string, string];
+  const connection = new Connection('readback-test');
+  connection.on('error', () => undefined);
+  await connection.connect(host, Number(port));
+  const admin = new Admin({ clientId: 'readback-test-admin', bootstrapBrokers: [BOOTSTRAP] });
+  await brokerDefault(['--add-config', `${VERIFICATION}=false`]);
+  let identity: { producerId: bigint; producerEpoch: number };
+  try {
+    identity = await whileCoordinatorSettles(async () => {
+      await findCoordinatorV6.api.async(connection, TRANSACTION_KEY, [transactionalId]);
+      return (await initProducerIdV5.api.async(connection, transactionalId, 60_000, -1n, -1)) as {
+        producerId: bigint;
+        producerEpoch: number;
+      };
+    });
+    await produceV11.api.async(
+      connection,
+      -1,
+      30_000,
+      [
+        {
+          topic,
+          partition: 0,
+          key: Buffer.from('k1'),
+          value: Buffer.from('first'),
+          headers: new Map([[Buffer.from('trace'), Buffer.from('t-1')]]),
+          timestamp: 1_700_000_000_000n,
+        },
+        {
+          topic,
+          partition: 0,
+          key: Buffer.from('k2'),
+          value: Buffer.from('second'),
+          timestamp: 1_700_000_000_001n,
+        },
+      ],
+      { ...identity, transactionalId },
+    );
+  } finally {
+    await brokerDefault(['--delete-config', VERIFICATION]);
+    await connection.close();
+  }
+  const { producerId } = identity;
+  const hanging = new HangingTransactions(admin, 'readback-test');
+  try {
+    const open = await hanging.find([topic], producerId, 1_000, { strict: true });
+    expect(open).toEqual([expect.objectContaining({ topic, partition: 0, startOffset: 1n })]);
+    const own = await hanging.ownRecords({ topic, partition: 0 }, 0n, 3n, producerId);
+    expect(
+      own.map((o) => [o.offset, String(o.record.key), String(o.record.value), o.record.timestamp]),
+    ).toEqual([
+      [1n, 'k1', 'first', 1_700_000_000_000],
+      [2n, 'k2', 'second', 1_700_000_000_001],
+    ]);
+    expect(String(own[0]?.record.headers.get('trace'))).toBe('t-1');
+    // A range that stops early, and another producer id: only what was asked for.
+    expect(
+      (await hanging.ownRecords({ topic, partition: 0 }, 2n, 3n, producerId)).map((o) => o.offset),
+    ).toEqual([2n]);
+    expect(await hanging.ownRecords({ topic, partition: 0 }, 0n, 3n, producerId + 1n)).toEqual([]);
+    // A strict search cannot pass over a partition it could not ask: a topic is asked by name,
+    // and one that does not exist has no partitions to miss (nothing found, no error).
+    expect(await hanging.find([uniqueName('missing')], producerId, 1_000, { strict: true })).toEqual([]);
+  } finally {
+    // End the staged transaction, so the topic's readers are not held up by it.
+    await hanging.end(await hanging.find([topic], producerId, 1_000), () => 'abort');
     await admin.close();
   }
 });

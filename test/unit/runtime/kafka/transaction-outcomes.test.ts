@@ -56,7 +56,7 @@ describe('TransactionOutcomes.decision', () => {
  * transaction added P (and failed while the broker was away); re-initialising makes the
  * coordinator abort that one, and its ABORT marker would close the committed data on P too.
  */
-describe('TransactionOutcomes.committedOnly', () => {
+describe('TransactionOutcomes.committedRunEnd', () => {
   function committedThenFailed(): TransactionOutcomes {
     const outcomes = new TransactionOutcomes();
     outcomes.begin(7n, 2);
@@ -70,22 +70,18 @@ describe('TransactionOutcomes.committedOnly', () => {
     return outcomes;
   }
 
-  test('open data that is exactly a committed transaction of ours: provably committed', () => {
+  test('open data that begins with a committed transaction of ours: the run of its writes', () => {
     const outcomes = committedThenFailed();
-    expect(outcomes.committedOnly(7n, 2, P, 456n, 515n)).toBe(true);
+    expect(outcomes.committedRunEnd(7n, 2, P, 456n)).toBe(514n);
     // The decision after InitProducerId alone would have aborted it: the last transaction wrote P.
     expect(outcomes.decision(7n, 2, P, false)).toBe('abort');
   });
 
-  test('more data after it (the failed transaction landed some): not provable', () => {
-    expect(committedThenFailed().committedOnly(7n, 2, P, 456n, 520n)).toBe(false);
-  });
-
-  test('open data starting elsewhere, another partition, another epoch: not provable', () => {
+  test('open data starting elsewhere, another partition, another epoch: no committed run', () => {
     const outcomes = committedThenFailed();
-    expect(outcomes.committedOnly(7n, 2, P, 477n, 515n)).toBe(false);
-    expect(outcomes.committedOnly(7n, 2, Q, 456n, 515n)).toBe(false);
-    expect(outcomes.committedOnly(7n, 1, P, 456n, 515n)).toBe(false);
+    expect(outcomes.committedRunEnd(7n, 2, P, 477n)).toBeNull();
+    expect(outcomes.committedRunEnd(7n, 2, Q, 456n)).toBeNull();
+    expect(outcomes.committedRunEnd(7n, 1, P, 456n)).toBeNull();
   });
 
   test('two committed transactions whose markers were both lost: covered back to back', () => {
@@ -99,7 +95,8 @@ describe('TransactionOutcomes.committedOnly', () => {
     outcomes.begin(7n, 2);
     outcomes.landed(P, 31n, 35n);
     outcomes.ended('aborted');
-    expect(outcomes.committedOnly(7n, 2, P, 10n, 30n)).toBe(true);
-    expect(outcomes.committedOnly(7n, 2, P, 10n, 36n)).toBe(false);
+    // The aborted transaction's writes (31..35, after its own gap) are not part of the run.
+    expect(outcomes.committedRunEnd(7n, 2, P, 10n)).toBe(29n);
+    expect(outcomes.committedRunEnd(7n, 2, P, 20n)).toBe(29n);
   });
 });

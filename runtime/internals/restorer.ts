@@ -52,6 +52,31 @@ async function checkpointDistrust(
   return outcome === 'aborted' ? 'checkpoint after aborted records' : null;
 }
 
+/** How long a restore waits for a just-committed transaction's markers before giving up for now. */
+const MARKER_WAIT_MS = 3000;
+const MARKER_POLL_MS = 100;
+
+/**
+ * The changelog's stable end once it reaches `checkpoint`, or as it is after MARKER_WAIT_MS. The
+ * markers of a transaction that committed a moment ago (a task closed and reopened by a quick
+ * rebalance) are written after EndTxn returns: the stable end catches up within milliseconds, and
+ * the restore need not fail for it.
+ */
+async function stableEndReaching(
+  changelog: TopicPartition,
+  checkpoint: bigint,
+  end: bigint,
+  ports: { admin: AdminPort },
+): Promise<bigint> {
+  const deadline = Date.now() + MARKER_WAIT_MS;
+  let stable = end;
+  while (stable < checkpoint && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, MARKER_POLL_MS));
+    stable = (await ports.admin.endOffsets([changelog])).get(tpKey(changelog)) ?? stable;
+  }
+  return stable;
+}
+
 /**
  * A store cannot be restored yet: its checkpoint lies inside a transaction its changelog still
  * holds open. Retried (the thread backs off, re-initialises its producer, which ends our own
@@ -89,7 +114,10 @@ export async function restoreStores(
     ports.admin.beginningOffsets(partitions),
   ]);
   for (const { store, changelog } of stores) {
-    const end = ends.get(tpKey(changelog)) ?? 0n;
+    let end = ends.get(tpKey(changelog)) ?? 0n;
+    const checkpoint = store.checkpointedOffset();
+    if (checkpoint !== null && checkpoint > end)
+      end = await stableEndReaching(changelog, checkpoint, end, ports);
     const beginning = beginnings.get(tpKey(changelog)) ?? 0n;
     const distrust = await checkpointDistrust(store, changelog, end, ports);
     if (distrust !== null) {

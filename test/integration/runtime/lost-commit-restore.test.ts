@@ -5,7 +5,7 @@ import { resolveStreamsConfig } from '../../../runtime/config.ts';
 import { createLogger } from '../../../runtime/logger.ts';
 import { createKafkaPorts } from '../../../runtime/internals/kafka-binding.ts';
 import type { KafkaPorts, ProducedRecord, TopicPartition } from '../../../runtime/internals/ports.ts';
-import { restoreStores } from '../../../runtime/internals/restorer.ts';
+import { ChangelogInDoubtError, restoreStores } from '../../../runtime/internals/restorer.ts';
 import { StreamsMetrics } from '../../../runtime/metrics/streams-metrics.ts';
 import { Stores, type KeyValueStore } from '../../../state-stores/index.ts';
 import { Serdes } from '../../../topology/index.ts';
@@ -151,6 +151,40 @@ test('a checkpoint just past committed records is trusted: nothing is wiped or r
 
   expect(await store.get('a')).toBe('local');
   expect(store.checkpointedOffset()).toBe(end);
+  expect((await metrics.storeWipes.get()).values).toEqual([]);
+  await store.close();
+});
+
+test('a checkpoint inside a transaction the changelog still holds open waits for its outcome: no wipe', async () => {
+  const topic = uniqueName('open-commit-changelog');
+  await kafka.createTopic(topic, 1);
+  const tp = { topic, partition: 0 };
+  // Written and not yet ended: what a store sees when a commit's markers are late or were lost
+  // and are being repaired. The store holds the writes, checkpointed just past them.
+  await ports.producer.begin();
+  const written = await ports.producer.send([record(tp, 'a', 'pending')]);
+  const last = written.get(`${topic}:0`) as bigint;
+  const store = await openStore('u', tp);
+  await store.restore([{ key: Buffer.from('a'), value: Buffer.from('local'), offset: last }], last + 1n);
+  const metrics = new StreamsMetrics('open-commit');
+  const restore = () =>
+    restoreStores(
+      { subtopology: 0, partition: 0 },
+      [{ store, changelog: tp }],
+      ports,
+      metrics,
+      createLogger('test'),
+    );
+
+  await expect(restore()).rejects.toThrow(ChangelogInDoubtError);
+  await expect(restore()).rejects.toThrow(/checkpoint 1 lies in a transaction that .*:0 still holds open/);
+  expect(await store.get('a')).toBe('local');
+  expect(store.checkpointedOffset()).toBe(last + 1n);
+
+  // Once it commits, the local state is trusted as it is.
+  await ports.producer.commit();
+  await restore();
+  expect(await store.get('a')).toBe('local');
   expect((await metrics.storeWipes.get()).values).toEqual([]);
   await store.close();
 });

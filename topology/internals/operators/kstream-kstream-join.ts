@@ -65,9 +65,9 @@ export function streamJoinWindowProcessor<K, V>(options: {
         mine = ctx.getStateStore<KeyValueStore<Buffer, V>>(options.store);
       },
       async process(record: StreamRecord<K, V>) {
-        if (record.key === null || record.key === undefined) return;
+        // A keyless record is passed on (a left or outer join emits it, see below) but never buffered.
         context.forward(record);
-        if (record.value === null) return;
+        if (record.key === null || record.key === undefined || record.value === null) return;
         const t = record.timestamp;
         const observed = Math.max(observedTime.get(mine) ?? t, t);
         observedTime.set(mine, observed);
@@ -105,7 +105,8 @@ export interface OuterJoinSide<K, VThis, VL, VR, VOut> {
  * node): joins each record with the other side's buffered records of the same key within the
  * time difference that the other buffer still retains; a result carries the later of the two
  * timestamps. Nothing is dropped as late here (nor in Kafka Streams): a late record joins with
- * what is left. Records with a null key or value are dropped (null is "no value" there).
+ * what is left. Records with a null value are dropped (null is "no value" there), and so are
+ * keyless ones, except on an outer side.
  *
  * Left and outer joins (Kafka Streams ≥ 3.1): a record of an outer side (the left side of a left
  * join, both sides of an outer join) that matches nothing waits in the shared outer store until a
@@ -150,7 +151,15 @@ export function streamJoinSideProcessor<K, VThis, VOther, VL, VR, VOut>(options:
       async process(record: StreamRecord<K, VThis>) {
         const t = record.timestamp;
         tracker.streamTime = Math.max(tracker.streamTime, t);
-        if (record.key === null || record.key === undefined || record.value === null) return;
+        if (record.key === null || record.key === undefined) {
+          // Kafka Streams ≥ 3.7 (KIP-962): a keyless record can never join, so an outer side
+          // emits it with null for the other side at once; it still advanced stream time.
+          if (options.outer && shared && record.value !== null) {
+            context.forward(record.withValue(shared.unmatched(shared.pending(record.value), record.key)));
+          }
+          return;
+        }
+        if (record.value === null) return;
         if (outer && shared && t === tracker.streamTime) {
           await emitClosedPending({
             store: outer,

@@ -89,6 +89,21 @@ test('null values (tombstones) are dropped on both sides but still advance strea
   await driver.close();
 });
 
+test('keyless records (Kafka Streams ≥ 3.7) come out at once with null for the other side, and advance stream time', async () => {
+  const { driver, views, clicks, read } = outerJoin();
+  await views.pipeInput(null, 'view-nokey', 1_000);
+  await clicks.pipeInput(null, 'click-nokey', 30_000);
+  await views.pipeInput(null, null, 31_000); // no value: dropped
+  expect(read()).toEqual([
+    [null, 'view-nokey+-', 1_000],
+    [null, '-+click-nokey', 30_000],
+  ]);
+  // Stream time is 31 s (the dropped record advanced it too): a view at 5 s has no window left.
+  await views.pipeInput('ad1', 'view-old', 5_000);
+  expect(read()).toEqual([['ad1', 'view-old+-', 5_000]]);
+  await driver.close();
+});
+
 test('two unmatched records of one key and timestamp both come out, in arrival order', async () => {
   const { driver, views, clicks, read } = outerJoin();
   await clicks.pipeInput('ad1', 'click-1', 1_000);

@@ -195,8 +195,9 @@ public final class Oracle {
         TestInputTopic<String, String> in = inputs.computeIfAbsent(
             topic, t -> driver.createInputTopic(t, new StringSerializer(), new StringSerializer()));
         JsonNode value = step.get("value");
+        JsonNode key = step.get("key");
         in.pipeInput(
-            step.get("key").asText(),
+            key == null || key.isNull() ? null : key.asText(),
             value == null || value.isNull() ? null : value.asText(),
             step.get("timestamp").asLong());
       }

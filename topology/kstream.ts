@@ -14,12 +14,7 @@ import {
 } from './internals/operators/stateless.ts';
 import { addRepartition, NamePrefix, nameOrGenerate } from './internals/repartition.ts';
 import { KGroupedStream } from './kgrouped-stream.ts';
-import {
-  streamJoinSideProcessor,
-  streamJoinWindowProcessor,
-} from './internals/operators/kstream-kstream-join.ts';
-import { keyValueStoreBuilder } from './internals/dsl-context.ts';
-import { Serdes } from './serde.ts';
+import { addStreamStreamJoin } from './internals/stream-stream-join.ts';
 import type { JoinWindows } from './windows.ts';
 import type { KTable } from './ktable.ts';
 import {
@@ -271,12 +266,13 @@ export class KStream<K, V> {
     joined: StreamJoined<K, V, VO>,
   ): KStream<K, VR> {
     if (other instanceof KStream) {
+      // An inner join calls the joiner with both values only.
       return this.joinStream(
         other,
-        (v, o, k) => (o === null ? null : joiner(v, o, k)),
+        (v, o, k) => joiner(v as V, o as VO, k),
         windowsOrNamed as JoinWindows,
         joined,
-        false,
+        'inner',
       );
     }
     return this.joinTable(
@@ -293,7 +289,10 @@ export class KStream<K, V> {
     joiner: (value: V, tableValue: VT | null, key: K) => VR,
     named?: Named,
   ): KStream<K, VR>;
-  /** Windowed left join: a record with no match yet is emitted with null at once. */
+  /**
+   * Windowed left join (Kafka Streams ≥ 3.1): a left record that matched nothing when its window
+   * closes is emitted once with null for the other side (see `outerJoin`).
+   */
   leftJoin<VO, VR>(
     other: KStream<K, VO>,
     joiner: (value: V, otherValue: VO | null, key: K) => VR,
@@ -319,15 +318,33 @@ export class KStream<K, V> {
     }
     const valueJoiner = joiner as (value: V, otherValue: VO | null, key: K) => VR;
     if (other instanceof KStream) {
+      // A left join never calls the joiner without this stream's value.
       return this.joinStream(
         other,
-        valueJoiner,
+        (v, o, k) => valueJoiner(v as V, o, k),
         windowsOrNamed as JoinWindows,
         joined as StreamJoined<K, V, VO>,
-        true,
+        'left',
       );
     }
     return this.joinTable(other, valueJoiner, true, windowsOrNamed as Named | undefined);
+  }
+
+  /**
+   * Windowed outer join (Kafka Streams ≥ 3.1): records of either stream within the time
+   * difference of each other are joined as by `join`; a record of either side that matched
+   * nothing when its window closes (timestamp + difference + grace < stream time) is emitted once,
+   * with its own timestamp and null for the other side, oldest first. Until then it waits in a
+   * shared store (KSTREAM-OUTERSHARED-…); a later match removes it, so no (value, null) is emitted
+   * before a real result.
+   */
+  outerJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: (value: V | null, otherValue: VO | null, key: K) => VR,
+    windows: JoinWindows,
+    joined: StreamJoined<K, V, VO> = {},
+  ): KStream<K, VR> {
+    return this.joinStream(other, joiner, windows, joined, 'outer');
   }
 
   private joinGlobal<GK, GV, VR>(
@@ -349,16 +366,15 @@ export class KStream<K, V> {
   }
 
   /**
-   * Kafka Streams' stream-stream join: JOINTHIS under this stream and JOINOTHER under the other,
-   * each buffering its side and probing the other's buffer, merged. Both buffers are connected to
-   * both processors, so the two streams share one sub-topology (co-partitioned).
+   * Kafka Streams' stream-stream join: repartitions a side whose key changed, then adds the join
+   * (see addStreamStreamJoin). Like Kafka Streams, the result keeps the key serde only.
    */
   private joinStream<VO, VR>(
     other: KStream<K, VO>,
-    joiner: (value: V, otherValue: VO | null, key: K) => VR | null,
+    joiner: (value: V | null, otherValue: VO | null, key: K) => VR,
     windows: JoinWindows,
     joined: StreamJoined<K, V, VO>,
-    left: boolean,
+    mode: 'inner' | 'left' | 'outer',
   ): KStream<K, VR> {
     const keySerde = requireSerde(
       joined.keySerde ?? this.keySerde ?? other.keySerde,
@@ -380,73 +396,17 @@ export class KStream<K, V> {
     const them = other.repartitionRequired
       ? other.repartitionForJoin(joined.name ? `${joined.name}-right` : other.nodeName, keySerde, otherSerde)
       : other;
-    const graph = this.ctx.graph;
-    // Kafka Streams' order: the two KSTREAM-WINDOWED nodes, JOINTHIS, JOINOTHER (OUTEROTHER), then
-    // the merge. The names are generated even for a named join (the indexes are burnt), and the
-    // buffers keep the generated names: StreamJoined.name names the processors only.
-    const genThisWindowed = graph.newProcessorName(NamePrefix.WINDOWED);
-    const genOtherWindowed = graph.newProcessorName(NamePrefix.WINDOWED);
-    const genThis = graph.newProcessorName(left ? NamePrefix.LEFTJOINTHIS : NamePrefix.JOINTHIS);
-    const genOther = graph.newProcessorName(left ? NamePrefix.OUTEROTHER : NamePrefix.JOINOTHER);
-    const genMerge = graph.newProcessorName(NamePrefix.MERGE);
-    const base = joined.name;
-    const thisWindowed = base ? `${base}-this-windowed` : genThisWindowed;
-    const otherWindowed = base ? `${base}-other-windowed` : genOtherWindowed;
-    const thisName = base ? `${base}-this-join` : genThis;
-    const otherName = base ? `${base}-${left ? 'outer-other' : 'other'}-join` : genOther;
-    const mergeName = base ? `${base}-merge` : genMerge;
-    const thisStore = `${genThis}-store`;
-    const otherStore = `${genOther}-store`;
-    // Left join: unmatched left records wait here until their window closes (Kafka Streams ≥ 3.1).
-    const outerStore = left
-      ? `${genThis.replace(NamePrefix.LEFTJOINTHIS, NamePrefix.OUTERSHARED)}-store`
-      : undefined;
-    graph.addStateStore(keyValueStoreBuilder(this.ctx, thisStore, {}, Serdes.Buffer(), valueSerde));
-    graph.addStateStore(keyValueStoreBuilder(this.ctx, otherStore, {}, Serdes.Buffer(), otherSerde));
-    if (outerStore !== undefined) {
-      graph.addStateStore(keyValueStoreBuilder(this.ctx, outerStore, {}, Serdes.Buffer(), valueSerde));
-    }
-    const unmatchedLeft = (leftValue: unknown, key: K) => joiner(leftValue as V, null, key);
-    graph.addProcessor(
-      thisWindowed,
-      streamJoinWindowProcessor<K, V>({ store: thisStore, keySerde, windows }),
-      [me.nodeName],
-    );
-    graph.addProcessor(
-      otherWindowed,
-      streamJoinWindowProcessor<K, VO>({ store: otherStore, keySerde, windows }),
-      [them.nodeName],
-    );
-    graph.addProcessor(
-      thisName,
-      streamJoinSideProcessor<K, V, VO, VR>({
-        otherStore,
-        keySerde,
-        windows,
-        joiner,
-        emitUnmatched: left,
-        ...(outerStore !== undefined ? { outerStore, unmatchedLeft } : {}),
-      }),
-      [thisWindowed],
-    );
-    graph.addProcessor(
-      otherName,
-      streamJoinSideProcessor<K, VO, V, VR>({
-        otherStore: thisStore,
-        keySerde,
-        windows,
-        joiner: (theirs, mine, key) => (mine === null ? null : joiner(mine, theirs, key)),
-        emitUnmatched: false,
-        ...(outerStore !== undefined ? { outerStore, unmatchedLeft } : {}),
-      }),
-      [otherWindowed],
-    );
-    graph.connectProcessorAndStores(thisWindowed, [thisStore]);
-    graph.connectProcessorAndStores(otherWindowed, [otherStore]);
-    const shared = outerStore !== undefined ? [outerStore] : [];
-    graph.connectProcessorAndStores(thisName, [otherStore, ...shared]);
-    graph.connectProcessorAndStores(otherName, [thisStore, ...shared]);
-    graph.addProcessor(mergeName, passThroughProcessor<K, VR>(), [thisName, otherName]);
+    const mergeName = addStreamStreamJoin<K, V, VO, VR>(this.ctx, {
+      thisNode: me.nodeName,
+      otherNode: them.nodeName,
+      keySerde,
+      valueSerde,
+      otherSerde,
+      windows,
+      name: joined.name,
+      mode,
+      joiner,
+    });
     return new KStream<K, VR>(this.ctx, mergeName, keySerde, undefined, false);
   }
 

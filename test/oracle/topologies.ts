@@ -102,6 +102,11 @@ export function buildOracleTopology(name: string, dslStoreSuppliers?: DslStoreSu
         .leftJoin(b.stream('right', strings), (l, r) => `${l}+${show(r)}`, joinWindows)
         .to('out', outString);
       break;
+    case 'stream-stream-outer-join':
+      b.stream('left', strings)
+        .outerJoin(b.stream('right', strings), (l, r) => `${show(l)}+${show(r)}`, joinWindows)
+        .to('out', outString);
+      break;
     case 'tumbling-count':
       unwindow(b.stream('input', strings).groupByKey().windowedBy(tumbling).count()).to('out', outLong);
       break;
@@ -163,6 +168,17 @@ export function buildOracleTopology(name: string, dslStoreSuppliers?: DslStoreSu
           valueSerde: Serdes.String(),
           otherValueSerde: Serdes.String(),
           name: 'ss',
+        })
+        .to('out', outString);
+      break;
+    case 'named-select-key-stream-stream-outer-join':
+      b.stream('left', strings)
+        .selectKey((_k, v) => v)
+        .outerJoin(b.stream('right', strings), (l, r) => `${show(l)}+${show(r)}`, joinWindows, {
+          keySerde: Serdes.String(),
+          valueSerde: Serdes.String(),
+          otherValueSerde: Serdes.String(),
+          name: 'oj',
         })
         .to('out', outString);
       break;

@@ -3,6 +3,14 @@ import type { Processor, ProcessorContext, ProcessorSupplier } from '../../proce
 import { StreamRecord } from '../../record.ts';
 import type { Serde } from '../../serde.ts';
 import type { JoinWindows } from '../../windows.ts';
+import {
+  emitClosedPending,
+  pendingKey,
+  timeTrackerOf,
+  type JoinTimeTracker,
+  type LeftOrRightListCodec,
+  type LeftOrRightValue,
+} from './kstream-kstream-outer-store.ts';
 
 /**
  * Buffer keys of a join side: `<key length:4><key bytes><timestamp:8><offset:8>`, so one key's
@@ -57,9 +65,9 @@ export function streamJoinWindowProcessor<K, V>(options: {
         mine = ctx.getStateStore<KeyValueStore<Buffer, V>>(options.store);
       },
       async process(record: StreamRecord<K, V>) {
-        if (record.key === null || record.key === undefined) return;
+        // A keyless record is passed on (a left or outer join emits it, see below) but never buffered.
         context.forward(record);
-        if (record.value === null) return;
+        if (record.key === null || record.key === undefined || record.value === null) return;
         const t = record.timestamp;
         const observed = Math.max(observedTime.get(mine) ?? t, t);
         observedTime.set(mine, observed);
@@ -81,112 +89,118 @@ export function streamJoinWindowProcessor<K, V>(options: {
   };
 }
 
-/** Stream time of one left join of one task, shared by its two sides (Kafka Streams' shared TimeTracker). */
-const sharedStreamTime = new WeakMap<object, { streamTime: number }>();
-
-/**
- * Key of an unmatched left record waiting in the KSTREAM-OUTERSHARED store:
- * `<timestamp:8><side:1><key bytes>` (Kafka Streams' TimestampedKeyAndJoinSide), so the store
- * iterates oldest first; two left records of one key and timestamp share an entry, as there.
- */
-function pendingKey(timestamp: number, keyBytes: Buffer): Buffer {
-  const out = Buffer.alloc(9 + keyBytes.length);
-  out.writeBigInt64BE(BigInt(Math.max(0, timestamp)), 0);
-  out.writeUInt8(1, 8); // the left side
-  keyBytes.copy(out, 9);
-  return out;
+/** The shared outer store of a left or outer join as one of its two side processors uses it. */
+export interface OuterJoinSide<K, VThis, VL, VR, VOut> {
+  readonly store: string;
+  readonly codec: LeftOrRightListCodec<VL, VR>;
+  /** This side's value as a waiting record of its side. */
+  readonly pending: (value: VThis) => LeftOrRightValue<VL, VR>;
+  /** The result for a record that never matched: the joiner with null for the other side. */
+  readonly unmatched: (pending: LeftOrRightValue<VL, VR>, key: K) => VOut;
 }
 
 /**
- * One side of Kafka Streams' `KStreamKStreamJoin` (KSTREAM-JOINTHIS / -JOINOTHER / -OUTEROTHER,
- * after the side's KSTREAM-WINDOWED node): joins each record with the other side's buffered
- * records of the same key within the time difference that the other buffer still retains; a
- * result carries the later of the two timestamps. Nothing is dropped as late here (nor in Kafka
- * Streams): a late record joins with what is left.
+ * One side of Kafka Streams' `KStreamKStreamJoin` (KSTREAM-JOINTHIS / -OUTERTHIS under the left
+ * stream, KSTREAM-JOINOTHER / -OUTEROTHER under the right, after the side's KSTREAM-WINDOWED
+ * node): joins each record with the other side's buffered records of the same key within the
+ * time difference that the other buffer still retains; a result carries the later of the two
+ * timestamps. Nothing is dropped as late here (nor in Kafka Streams): a late record joins with
+ * what is left. Records with a null value are dropped (null is "no value" there), and so are
+ * keyless ones, except on an outer side.
  *
- * Left join (Kafka Streams ≥ 3.1): an unmatched left record waits in the shared `outerStore`
- * until a right record joins it (it is then removed) or its window closes (timestamp + after +
- * grace < stream time), when it is emitted as (value, null) with its own timestamp; a record whose
- * window has already closed on arrival is emitted at once. Pending records are emitted when a
- * record advances the join's stream time, before that record's own results. Kafka Streams also
- * throttles this by wall clock (at most once a second); we do not.
+ * Left and outer joins (Kafka Streams ≥ 3.1): a record of an outer side (the left side of a left
+ * join, both sides of an outer join) that matches nothing waits in the shared outer store until a
+ * record of the other side joins it (it is then removed) or its window closes, when it is emitted
+ * with null for the other side and its own timestamp (see emitClosedPending); a record whose
+ * window has already closed on arrival (timestamp + after < stream time) is emitted so at once.
+ * Pending records are emitted when a record advances the join's stream time, before that record's
+ * own results. Kafka Streams also throttles this by wall clock (at most once a second); we do not.
  */
-export function streamJoinSideProcessor<K, VThis, VOther, VR>(options: {
+export function streamJoinSideProcessor<K, VThis, VOther, VL, VR, VOut>(options: {
+  /** The left stream's processor (JOINTHIS / OUTERTHIS) or the right one's. */
+  leftSide: boolean;
   otherStore: string;
   keySerde: Serde<K>;
   windows: JoinWindows;
-  joiner: (mine: VThis, theirs: VOther | null, key: K) => VR | null;
-  /** Left join only: the shared store of unmatched left records. */
-  outerStore?: string;
-  /** Left join, left side: this side's unmatched records wait in `outerStore`. */
-  emitUnmatched: boolean;
-  /** Left join: the result for a left value that never matched. */
-  unmatchedLeft?: (leftValue: unknown, key: K) => VR | null;
-}): ProcessorSupplier<K, VThis, K, VR> {
-  const { windows } = options;
+  joiner: (mine: VThis, theirs: VOther, key: K) => VOut;
+  /** This side's unmatched records are emitted with null (needs `shared`). */
+  outer: boolean;
+  /** Left and outer joins: the shared store of unmatched records. */
+  shared?: OuterJoinSide<K, VThis, VL, VR, VOut>;
+}): ProcessorSupplier<K, VThis, K, VOut> {
+  const { windows, shared, leftSide } = options;
   const retention = retentionOf(windows);
-  return (): Processor<K, VThis, K, VR> => {
-    let context: ProcessorContext<K, VR>;
+  // The right side looks at the left buffer the other way round.
+  const beforeMs = leftSide ? windows.beforeMs : windows.afterMs;
+  const afterMs = leftSide ? windows.afterMs : windows.beforeMs;
+  return (): Processor<K, VThis, K, VOut> => {
+    let context: ProcessorContext<K, VOut>;
     let theirs: KeyValueStore<Buffer, VOther>;
-    let outer: KeyValueStore<Buffer, unknown> | null = null;
-    let tracker: { streamTime: number } = { streamTime: -1 };
-
-    async function emitPending(): Promise<void> {
-      if (!outer || !options.unmatchedLeft) return;
-      for (const { key, value } of await outer.all()) {
-        const timestamp = Number(key.readBigInt64BE(0));
-        if (timestamp + windows.afterMs + windows.graceMs >= tracker.streamTime) break;
-        const recordKey = options.keySerde.deserialize(options.otherStore, key.subarray(9));
-        const joined = options.unmatchedLeft(value, recordKey);
-        if (joined !== null) {
-          context.forward(new StreamRecord<K, VR>(recordKey, joined, timestamp, new Map()));
-        }
-        await outer.delete(key);
-      }
-    }
+    let outer: KeyValueStore<Buffer, Buffer> | null = null;
+    let tracker: JoinTimeTracker = { streamTime: -1, minTime: null };
 
     return {
       init(ctx) {
         context = ctx;
         theirs = ctx.getStateStore<KeyValueStore<Buffer, VOther>>(options.otherStore);
-        if (options.outerStore) {
-          outer = ctx.getStateStore<KeyValueStore<Buffer, unknown>>(options.outerStore);
-          const shared = sharedStreamTime.get(outer) ?? { streamTime: -1 };
-          sharedStreamTime.set(outer, shared);
-          tracker = shared;
+        if (shared) {
+          outer = ctx.getStateStore<KeyValueStore<Buffer, Buffer>>(shared.store);
+          tracker = timeTrackerOf(outer);
         }
       },
       async process(record: StreamRecord<K, VThis>) {
         const t = record.timestamp;
         tracker.streamTime = Math.max(tracker.streamTime, t);
-        if (record.key === null || record.key === undefined || record.value === null) return;
-        if (outer && t === tracker.streamTime) await emitPending();
+        if (record.key === null || record.key === undefined) {
+          // Kafka Streams ≥ 3.7 (KIP-962): a keyless record can never join, so an outer side
+          // emits it with null for the other side at once; it still advanced stream time.
+          if (options.outer && shared && record.value !== null) {
+            context.forward(record.withValue(shared.unmatched(shared.pending(record.value), record.key)));
+          }
+          return;
+        }
+        if (record.value === null) return;
+        if (outer && shared && t === tracker.streamTime) {
+          await emitClosedPending({
+            store: outer,
+            tracker,
+            codec: shared.codec,
+            keySerde: options.keySerde,
+            topic: shared.store,
+            windows,
+            afterMs,
+            forward: (key, pending, timestamp) =>
+              context.forward(
+                record.withKey(key).withValue(shared.unmatched(pending, key)).withTimestamp(timestamp),
+              ),
+          });
+        }
         const keyBytes = options.keySerde.serialize(options.otherStore, record.key);
         const theirsObserved = observedTime.get(theirs);
         const visibleFrom = Math.max(
-          t - windows.beforeMs,
-          theirsObserved === undefined ? t - windows.beforeMs : theirsObserved - retention + 1,
+          t - beforeMs,
+          theirsObserved === undefined ? t - beforeMs : theirsObserved - retention + 1,
         );
         const from = bufferKey(keyBytes, visibleFrom, 0n);
-        const to = bufferKey(keyBytes, t + windows.afterMs, 0x7fffffffffffffffn);
-        let matched = false;
-        for (const { key, value } of await theirs.range(from, to)) {
-          const joined = options.joiner(record.value, value, record.key);
-          if (joined === null) continue;
-          matched = true;
+        const to = bufferKey(keyBytes, t + afterMs, 0x7fffffffffffffffn);
+        const matches = await theirs.range(from, to);
+        for (const { key, value } of matches) {
           const otherTimestamp = timestampOf(key);
+          // The other side's records at that timestamp found a match: they no longer wait.
+          if (outer) await outer.delete(pendingKey(!leftSide, otherTimestamp, keyBytes));
+          const joined = options.joiner(record.value, value, record.key);
           context.forward(record.withValue(joined).withTimestamp(Math.max(t, otherTimestamp)));
-          // A left record that now found a match no longer waits for its window to close.
-          if (outer && !options.emitUnmatched) await outer.delete(pendingKey(otherTimestamp, keyBytes));
         }
-        if (!matched && options.emitUnmatched) {
-          if (outer && t + windows.afterMs >= tracker.streamTime) {
-            await outer.put(pendingKey(t, keyBytes), record.value);
-          } else {
-            const joined = options.joiner(record.value, null, record.key);
-            if (joined !== null) context.forward(record.withValue(joined));
-          }
+        if (!options.outer || !shared || matches.length > 0) return;
+        const pending = shared.pending(record.value);
+        if (!outer || t + afterMs < tracker.streamTime) {
+          // Its window is already closed: nothing can join it any more.
+          context.forward(record.withValue(shared.unmatched(pending, record.key)));
+          return;
         }
+        tracker.minTime = Math.min(tracker.minTime ?? t, t);
+        const at = pendingKey(leftSide, t, keyBytes);
+        await outer.put(at, shared.codec.append(await outer.get(at), pending));
       },
     };
   };

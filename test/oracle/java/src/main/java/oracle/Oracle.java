@@ -93,6 +93,9 @@ public final class Oracle {
       case "stream-stream-left-join" -> b.stream("left", STRINGS)
           .leftJoin(b.stream("right", STRINGS), (l, r) -> l + "+" + show(r), joinWindows)
           .to("out", OUT_STRING);
+      case "stream-stream-outer-join" -> b.stream("left", STRINGS)
+          .outerJoin(b.stream("right", STRINGS), (l, r) -> show(l) + "+" + show(r), joinWindows)
+          .to("out", OUT_STRING);
       case "tumbling-count" -> unwindow(b.stream("input", STRINGS).groupByKey().windowedBy(tumbling).count())
           .to("out", OUT_LONG);
       case "tumbling-count-on-close" -> unwindow(b.stream("input", STRINGS)
@@ -131,6 +134,14 @@ public final class Oracle {
               (l, r) -> l + "+" + show(r),
               joinWindows,
               StreamJoined.with(Serdes.String(), Serdes.String(), Serdes.String()).withName("ss"))
+          .to("out", OUT_STRING);
+      case "named-select-key-stream-stream-outer-join" -> b.stream("left", STRINGS)
+          .selectKey((k, v) -> v)
+          .outerJoin(
+              b.stream("right", STRINGS),
+              (l, r) -> show(l) + "+" + show(r),
+              joinWindows,
+              StreamJoined.with(Serdes.String(), Serdes.String(), Serdes.String()).withName("oj"))
           .to("out", OUT_STRING);
       default -> throw new IllegalArgumentException("Unknown topology " + name);
     }
@@ -184,8 +195,9 @@ public final class Oracle {
         TestInputTopic<String, String> in = inputs.computeIfAbsent(
             topic, t -> driver.createInputTopic(t, new StringSerializer(), new StringSerializer()));
         JsonNode value = step.get("value");
+        JsonNode key = step.get("key");
         in.pipeInput(
-            step.get("key").asText(),
+            key == null || key.isNull() ? null : key.asText(),
             value == null || value.isNull() ? null : value.asText(),
             step.get("timestamp").asLong());
       }

@@ -164,7 +164,15 @@ export class HangingTransactions {
     decide: (open: OpenTransaction) => 'commit' | 'abort',
   ): Promise<void> {
     if (open.length === 0) return;
-    const { byLeader } = await this.partitionsByLeader([...new Set(open.map((o) => o.topic))], true);
+    const { byLeader } = await this.partitionsByLeader([...new Set(open.map((o) => o.topic))], false);
+    // Every partition to end must have a leader (the others of its topics need not).
+    const led = new Set([...byLeader.values()].flat().map((p) => `${p.topic}:${p.partition}`));
+    const leaderless = open.filter((o) => !led.has(`${o.topic}:${o.partition}`));
+    if (leaderless.length > 0)
+      throw new KafkaClientError(
+        `no leader known for ${leaderless.map((o) => `${o.topic}:${o.partition}`).join(', ')}`,
+        { brokerErrors: ['LEADER_NOT_AVAILABLE'] },
+      );
     for (const [broker, partitions] of byLeader) {
       const here = open.filter((o) =>
         partitions.some((p) => p.topic === o.topic && p.partition === o.partition),

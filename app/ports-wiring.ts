@@ -5,6 +5,7 @@ import {
   SmsChannel,
   WebhookChannel,
   applyBatch,
+  asUnavailableIfTransient,
   migrate,
   nextDelayMs,
   type NotificationChannel,
@@ -63,7 +64,19 @@ export async function readModelPort(
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 4 });
   await migrate(pool);
   return {
-    port: { apply: async (record) => void (await applyBatch(pool, config.applicationId, [record])) },
+    port: {
+      apply: async (record) => {
+        try {
+          await applyBatch(pool, config.applicationId, [record]);
+        } catch (error) {
+          // The database away is retried (the status change waits), a bad statement is not.
+          throw asUnavailableIfTransient(
+            error,
+            `read model write of ${record.topic}-${record.partition}@${record.offset}`,
+          );
+        }
+      },
+    },
     close: () => pool.end(),
   };
 }

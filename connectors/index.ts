@@ -26,5 +26,6 @@ export { nextDelayMs, ceilingMs, retryPolicy } from './retry/backoff.ts';
 export type { BackoffOptions, RandomSource, RetryPolicy, RetryPolicyConfig } from './retry/backoff.ts';
 
 export { applyBatch, loadOffsets } from './postgres/order-status-sink.ts';
+export { asUnavailableIfTransient, isTransientPgError } from './postgres/transient-errors.ts';
 export type { ApplyBatchResult, OrderStatusChangedLike, SinkRecord } from './postgres/order-status-sink.ts';
 export { migrate } from './postgres/migrate.ts';

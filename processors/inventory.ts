@@ -19,6 +19,8 @@ export type ReservationState = 'RESERVED' | 'COMMITTED' | 'RELEASED' | 'REJECTED
 export interface ReservationEntry {
   quantity: number;
   state: ReservationState;
+  /** Set once a RESERVE that its RELEASE overtook was refused (and counted): replays are not. */
+  reserveRefused?: true;
 }
 
 export type InventoryInput =
@@ -86,9 +88,12 @@ export class InventoryProcessor implements Processor<string, InventoryInput, str
       // Replayed request: answer what was decided, change nothing.
       // A released (or never-held, then released) reservation is not resurrected.
       const refused = existing.state === 'REJECTED' || existing.state === 'RELEASED';
-      // A RESERVE after its RELEASE (the release overtook it) is a new refusal; a REJECTED one was counted.
-      if (existing.state === 'RELEASED' && existing.quantity === 0)
+      // A RESERVE after its RELEASE (the release overtook it) is a new refusal, counted once; a
+      // REJECTED one was counted when it was decided.
+      if (existing.state === 'RELEASED' && existing.quantity === 0 && !existing.reserveRefused) {
         this.metrics.reservationRejected('already_released');
+        await this.reservations.put(key, { ...existing, reserveRefused: true });
+      }
       return this.result(
         request,
         existing.quantity,

@@ -1,7 +1,11 @@
 import type { Processor, ProcessorContext, StreamRecord } from '../topology/index.ts';
 import type { OrderStatusChanged } from '../schemas/index.ts';
 
-/** Writes one status change with its source position; must skip positions it already applied. */
+/**
+ * Writes one status change with its source position; must skip positions it already applied.
+ * Throws DependencyUnavailableError when the database cannot be reached now: the record is then
+ * written once it is back, never dead-lettered; any other error is the record's own problem.
+ */
 export interface ReadModelPort {
   apply(record: {
     topic: string;

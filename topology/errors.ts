@@ -11,6 +11,7 @@ export const ErrorCodes = {
   FENCED: 'KSP_FENCED',
   PROCESSING: 'KSP_PROCESSING',
   VALIDATION: 'KSP_VALIDATION',
+  UNAVAILABLE: 'KSP_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -108,5 +109,20 @@ export class ProcessingError extends StreamsError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(ErrorCodes.PROCESSING, message, options);
     this.name = 'ProcessingError';
+  }
+}
+
+/**
+ * A system a processor depends on cannot be reached for now (a database, a service): retrying
+ * later can succeed, so the record is neither dead-lettered nor stepped over. Thrown by a
+ * processor (or the port it calls), it makes the stream thread rebuild the task from its committed
+ * state and process the record again after a backoff, whatever the processing exception handler
+ * says; a streak of failures that outlasts `taskTimeoutMs` stops the thread (app state ERROR), so
+ * an outage that does not end is loud, never a silent loop and never a lost record.
+ */
+export class DependencyUnavailableError extends StreamsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.UNAVAILABLE, message, options);
+    this.name = 'DependencyUnavailableError';
   }
 }

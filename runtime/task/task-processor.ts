@@ -17,7 +17,7 @@ import { createLogger, type Logger } from '../logger.ts';
 import { buildDeadLetterRecord, type DeadLetterStage } from './dead-letter.ts';
 import { PunctuationQueue } from './internals/punctuation-queue.ts';
 import { decode } from './internals/decode.ts';
-import { stageOf } from './internals/failure-stage.ts';
+import { stageOf, unavailableDependency } from './internals/failure-stage.ts';
 import { invoke, runAll } from './internals/forwarding.ts';
 import { sinkProcessor } from './internals/sink-processor.ts';
 import { TaskNode, type AnyRecord, type TaskServices } from './internals/task-node.ts';
@@ -300,6 +300,9 @@ export class TaskProcessor {
   }
 
   private async onProcessingError(input: TaskInputRecord, error: unknown): Promise<void> {
+    // A dependency that is down for now: the record is processed again later, never dead-lettered.
+    const unavailable = unavailableDependency(error);
+    if (unavailable) throw unavailable;
     const stage = stageOf(error);
     if (stage === 'process' && this.handler === 'fail') {
       throw new ProcessingError(
@@ -348,6 +351,8 @@ export class TaskProcessor {
       try {
         await invoke(schedule.node, () => schedule.punctuator(nowMs));
       } catch (error) {
+        const unavailable = unavailableDependency(error);
+        if (unavailable) throw unavailable;
         if (this.handler === 'fail' && stageOf(error) === 'process') {
           throw new ProcessingError(
             `Task ${formatTaskId(this.taskId)}: ${type} punctuator of ${schedule.node.name} failed: ${(error as Error)?.message ?? String(error)}`,

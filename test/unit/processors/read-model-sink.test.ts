@@ -3,6 +3,7 @@ import { ReadModelSinkProcessor, type ReadModelPort } from '../../../processors/
 import type { OrderStatusChanged } from '../../../schemas/index.ts';
 import { TopologyTestDriver, type TopologyTestDriverConfig } from '../../../testing/index.ts';
 import {
+  DependencyUnavailableError,
   PunctuationType,
   Serdes,
   StreamRecord,
@@ -17,12 +18,14 @@ type Applied = Parameters<ReadModelPort['apply']>[0];
 
 /**
  * The read model's port kept in memory (PostgreSQL is the integration tests' business): every
- * write it was asked for, in order. `down` makes writes fail, as an unreachable database does;
+ * write it was asked for, in order. `down` makes writes fail as the port's contract says an
+ * unreachable database does (DependencyUnavailableError); `broken` fails them as a bad statement;
  * `hold` keeps the next write unanswered until the test lets it finish.
  */
 class InMemoryReadModel implements ReadModelPort {
   readonly applied: Applied[] = [];
   down = false;
+  broken = false;
   private held: Promise<void> | null = null;
 
   hold(): () => void {
@@ -35,7 +38,11 @@ class InMemoryReadModel implements ReadModelPort {
     const held = this.held;
     this.held = null;
     if (held) await held;
-    if (this.down) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+    if (this.down)
+      throw new DependencyUnavailableError('read model: the database cannot be reached now', {
+        cause: new Error('connect ECONNREFUSED 127.0.0.1:5432'),
+      });
+    if (this.broken) throw new Error('value too long for type character varying(64)');
     this.applied.push(record);
   }
 }
@@ -139,33 +146,34 @@ test("a failed write fails the record (handler 'fail'): nothing dead-lettered, n
   const readModel = new InMemoryReadModel();
   const { driver: d, input } = start(topology(readModel), { processingExceptionHandler: 'fail' });
   readModel.down = true;
-  await expect(input.pipeInput('o-1', statusEvent('o-1', 'SHIPPED'))).rejects.toThrow(/ECONNREFUSED/);
+  await expect(input.pipeInput('o-1', statusEvent('o-1', 'SHIPPED'))).rejects.toThrow(/cannot be reached/);
   expect(d.deadLetterRecords()).toEqual([]);
   expect(readModel.applied).toEqual([]);
 });
 
-// BUG: the read-model service (app/pipeline.ts) runs with the engine's default
-// processingExceptionHandling 'dead-letter', and the sink hands the port's error to that handler.
-// A status event whose write failed because PostgreSQL was briefly unreachable is then
-// dead-lettered and its offset committed; the next record moves sink_offsets past it, so that
-// transition never reaches the read model (a lost SHIPPED leaves the order PAID there for good).
-// docs/architecture.md promises the read model "applies each order-status record"; the ops guide
-// says it "does not change" while PostgreSQL is unreachable, not that it skips. Either outcome
-// below would do: the failure stops the record (the batch is retried from the committed offset),
-// or the write is retried until it succeeds. Neither happens.
-test.failing(
-  "under the service's default handling (dead-letter) a write that failed is not stepped over",
-  async () => {
-    const readModel = new InMemoryReadModel();
-    const { driver: d, input } = start(topology(readModel), { processingExceptionHandler: 'dead-letter' });
-    readModel.down = true;
-    const failed = await input.pipeInput('o-1', statusEvent('o-1', 'SHIPPED')).then(
-      () => false,
-      () => true,
-    );
-    readModel.down = false; // the database is back
-    const written = readModel.applied.some((r) => r.value.status === 'SHIPPED');
-    expect(d.deadLetterRecords()).toEqual([]);
-    expect(failed || written).toBe(true);
-  },
-);
+// The read-model service runs with the engine's default handling, 'dead-letter'. A status change
+// whose write failed because PostgreSQL was away must not be stepped over (a lost SHIPPED would
+// leave the order PAID in the read model for good): the record fails, the thread rebuilds from the
+// committed offset and writes it once the database is back. A bad statement is the record's own
+// problem and is dead-lettered as before.
+test("under the service's default handling (dead-letter) a write that failed because the database was away is not stepped over", async () => {
+  const readModel = new InMemoryReadModel();
+  const { driver: d, input } = start(topology(readModel), { processingExceptionHandler: 'dead-letter' });
+  readModel.down = true;
+  await expect(input.pipeInput('o-1', statusEvent('o-1', 'SHIPPED'))).rejects.toThrow(
+    DependencyUnavailableError,
+  );
+  expect(d.deadLetterRecords()).toEqual([]);
+  expect(readModel.applied).toEqual([]);
+});
+
+test('a write the database refuses for the record itself is dead-lettered, and the next one is written', async () => {
+  const readModel = new InMemoryReadModel();
+  const { driver: d, input } = start(topology(readModel), { processingExceptionHandler: 'dead-letter' });
+  readModel.broken = true;
+  await input.pipeInput('o-1', statusEvent('o-1', 'SHIPPED'));
+  readModel.broken = false;
+  await input.pipeInput('o-2', statusEvent('o-2', 'CREATED'));
+  expect(d.deadLetterRecords()).toHaveLength(1);
+  expect(readModel.applied.map((r) => r.value.orderId)).toEqual(['o-2']);
+});

@@ -212,6 +212,6 @@ writeFileSync(
 );
 writeFileSync(
   join(out, 'results.md'),
-  `# Windowed advance step, ${date}\n\n\`${command}\` (emit on ${emit}, advance ${advance} ms)\n\n${table}\n\n${ratioLines.map((l) => `- ${l}`).join('\n')}\n`,
+  `# Windowed advance step, ${date}\n\n\`${command}\` (emit on ${emit}, advance ${advance} ms)\n\n${table}\n${ratioLines.map((l) => `- ${l}`).join('\n')}\n`,
 );
 process.stdout.write(`${table}\n\n${ratioLines.join('\n')}\n\nresults in ${out}\n`);

@@ -1,6 +1,7 @@
 /**
- * State stores: the contracts (`StateStore`, `KeyValueStore`, `WindowStore`, `StoreBuilder`), the
- * built-in RocksDB and in-memory key-value stores, and the `Stores` factory.
+ * State stores: the contracts (`StateStore`, `KeyValueStore`, `WindowStore`, `SessionStore`,
+ * `StoreBuilder`), the built-in RocksDB and in-memory stores, the `Stores` factory, and the one
+ * windowed key layout (`WindowedKeyCodec`) those and the stream-stream join buffers share.
  */
 export type {
   StateStore,
@@ -9,11 +10,23 @@ export type {
   KeyValue,
   KeyValueStore,
   WindowStore,
+  SessionStore,
   StoreBuilder,
 } from './state-store.ts';
 export {
   Stores,
   KeyValueStoreBuilder,
   WindowStoreBuilder,
+  SessionStoreBuilder,
   type KeyValueBytesStoreSupplier,
+  type SegmentedStoreOptions,
 } from './stores.ts';
+export {
+  WindowedKeyCodec,
+  clampTime,
+  readTime,
+  writeTime,
+  TIME_BYTES,
+  type DecodedWindowedKey,
+  type WindowedKeyCodecOptions,
+} from './internals/windowed-key-codec.ts';

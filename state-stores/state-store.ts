@@ -1,3 +1,5 @@
+import type { Windowed } from '../topology/windows.ts';
+
 /**
  * The contract between a state store and the task that owns it.
  *
@@ -84,16 +86,53 @@ export interface KeyValueStore<K, V> extends StateStore {
   approximateNumEntries(): Promise<number>;
 }
 
-/** A store of values per key and window start, for windowed aggregations and stream-stream joins. */
+/**
+ * A store of values per key and window start, for windowed aggregations (Kafka Streams'
+ * `WindowStore`). Window starts are non-negative ms. Laid out in time segments (see
+ * `WindowedKeyCodec`), so one key's windows over a time range, all windows over a time range, and
+ * expiry each read only the segments concerned, never the whole store.
+ */
 export interface WindowStore<K, V> extends StateStore {
+  /** null deletes. A window that starts before the expiry bound is not stored (it expired). */
   put(key: K, value: V | null, windowStartMs: number): Promise<void>;
   fetch(key: K, windowStartMs: number): Promise<V | undefined>;
-  /** Windows of `key` whose start is in [fromMs, toMs]. */
+  /** Windows of `key` whose start is in [fromMs, toMs], in start order. */
   fetchRange(key: K, fromMs: number, toMs: number): Promise<{ windowStartMs: number; value: V }[]>;
-  /** All windows of all keys whose start is in [fromMs, toMs]. */
+  /**
+   * All windows of all keys whose start is in [fromMs, toMs], by start segment, then key: the
+   * emit-on-close path reads the windows that just closed with it.
+   */
   fetchAll(fromMs: number, toMs: number): Promise<{ key: K; windowStartMs: number; value: V }[]>;
-  /** Drops windows that start before `beforeMs` (retention). */
+  /**
+   * Retention: deletes every window that starts before `beforeMs` (whole segments, and the part of
+   * the segment that holds `beforeMs`). The deletes are logged, so a restored store has them too.
+   */
   expire(beforeMs: number): Promise<void>;
+}
+
+/**
+ * A store of sessions (a key and a [start, end] time span) and their aggregates: Kafka Streams'
+ * `SessionStore`. Segmented by session end; times are non-negative ms.
+ */
+export interface SessionStore<K, V> extends StateStore {
+  /**
+   * Sessions of `key` that end at or after `earliestSessionEndMs` and start at or before
+   * `latestSessionStartMs`, by end (segment) then end time.
+   */
+  findSessions(
+    key: K,
+    earliestSessionEndMs: number,
+    latestSessionStartMs: number,
+  ): Promise<KeyValue<Windowed<K>, V>[]>;
+  fetchSession(key: K, sessionStartMs: number, sessionEndMs: number): Promise<V | undefined>;
+  /** A session that ends in an expired segment is not stored. */
+  put(session: Windowed<K>, value: V): Promise<void>;
+  remove(session: Windowed<K>): Promise<void>;
+  /**
+   * Retention: drops the segments whose sessions all end before `beforeEndMs` (whole segments only,
+   * as Kafka Streams: a session may outlive the bound until its segment goes). Deletes are logged.
+   */
+  expire(beforeEndMs: number): Promise<void>;
 }
 
 /** Builds a store instance per task. `name` is also the changelog name. */

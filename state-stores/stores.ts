@@ -1,8 +1,11 @@
 import { join } from 'node:path';
 import type { Serde } from '../topology/serde.ts';
-import type { KeyValueStore, StateStoreContext, StoreBuilder, WindowStore } from './state-store.ts';
-import { KeyValueBackedWindowStore } from './internals/window-store.ts';
-import { Serdes } from '../topology/serde.ts';
+import type { KeyValueStore, StateStoreContext, StoreBuilder } from './state-store.ts';
+import {
+  SessionStoreBuilder,
+  WindowStoreBuilder,
+  type SegmentedStoreOptions,
+} from './windowed-store-builders.ts';
 import type { BytesStore } from './internals/bytes.ts';
 import { InMemoryBytesStore } from './internals/in-memory-bytes-store.ts';
 import { LayeredKeyValueStore } from './internals/key-value-layers.ts';
@@ -83,62 +86,6 @@ export class KeyValueStoreBuilder<K, V> implements StoreBuilder<KeyValueStore<K,
   }
 }
 
-/** A StoreBuilder for window stores; the changelog is compacted and time-bounded (`compact,delete`). */
-export class WindowStoreBuilder<K, V> implements StoreBuilder<WindowStore<K, V>> {
-  readonly name: string;
-  private readonly inner: KeyValueStoreBuilder<Buffer, V>;
-  private readonly keySerde: Serde<K>;
-  private readonly retentionMs: number;
-
-  constructor(
-    supplier: KeyValueBytesStoreSupplier,
-    keySerde: Serde<K>,
-    valueSerde: Serde<V>,
-    retentionMs: number,
-  ) {
-    this.name = supplier.name;
-    this.inner = new KeyValueStoreBuilder(supplier, Serdes.Buffer(), valueSerde);
-    this.keySerde = keySerde;
-    this.retentionMs = retentionMs;
-  }
-
-  get loggingEnabled(): boolean {
-    return this.inner.loggingEnabled;
-  }
-
-  get logConfig(): Readonly<Record<string, string>> {
-    return {
-      ...this.inner.logConfig,
-      'cleanup.policy': 'compact,delete',
-      'retention.ms': String(this.retentionMs),
-    };
-  }
-
-  withLoggingEnabled(config: Readonly<Record<string, string>> = {}): this {
-    this.inner.withLoggingEnabled(config);
-    return this;
-  }
-
-  withLoggingDisabled(): this {
-    this.inner.withLoggingDisabled();
-    return this;
-  }
-
-  withCachingEnabled(): this {
-    this.inner.withCachingEnabled();
-    return this;
-  }
-
-  withCachingDisabled(): this {
-    this.inner.withCachingDisabled();
-    return this;
-  }
-
-  build(): WindowStore<K, V> {
-    return new KeyValueBackedWindowStore(this.inner.build(), this.keySerde);
-  }
-}
-
 /** Factory of the built-in stores: Kafka Streams' `Stores`. */
 export const Stores = {
   /** RocksDB under `<task state dir>/rocksdb/<name>`: survives restarts, restores only the changelog tail. */
@@ -153,11 +100,17 @@ export const Stores = {
   inMemoryKeyValueStore(name: string): KeyValueBytesStoreSupplier {
     return { name, persistent: false, get: () => new InMemoryBytesStore() };
   },
-  /** Window stores keep windows for `retentionMs` (at least window size + grace). */
+  /** Window and session stores keep their data for `retentionMs` (at least window size + grace). */
   persistentWindowStore(name: string): KeyValueBytesStoreSupplier {
     return Stores.persistentKeyValueStore(name);
   },
   inMemoryWindowStore(name: string): KeyValueBytesStoreSupplier {
+    return Stores.inMemoryKeyValueStore(name);
+  },
+  persistentSessionStore(name: string): KeyValueBytesStoreSupplier {
+    return Stores.persistentKeyValueStore(name);
+  },
+  inMemorySessionStore(name: string): KeyValueBytesStoreSupplier {
     return Stores.inMemoryKeyValueStore(name);
   },
   windowStoreBuilder<K, V>(
@@ -165,8 +118,18 @@ export const Stores = {
     keySerde: Serde<K>,
     valueSerde: Serde<V>,
     retentionMs: number,
+    options: SegmentedStoreOptions = {},
   ): WindowStoreBuilder<K, V> {
-    return new WindowStoreBuilder(supplier, keySerde, valueSerde, retentionMs);
+    return new WindowStoreBuilder(supplier, keySerde, valueSerde, retentionMs, options);
+  },
+  sessionStoreBuilder<K, V>(
+    supplier: KeyValueBytesStoreSupplier,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+    retentionMs: number,
+    options: SegmentedStoreOptions = {},
+  ): SessionStoreBuilder<K, V> {
+    return new SessionStoreBuilder(supplier, keySerde, valueSerde, retentionMs, options);
   },
   keyValueStoreBuilder<K, V>(
     supplier: KeyValueBytesStoreSupplier,
@@ -176,3 +139,5 @@ export const Stores = {
     return new KeyValueStoreBuilder(supplier, keySerde, valueSerde);
   },
 };
+
+export { SessionStoreBuilder, WindowStoreBuilder, type SegmentedStoreOptions };

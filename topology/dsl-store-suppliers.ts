@@ -1,4 +1,4 @@
-import type { KeyValueStore, StoreBuilder } from '../state-stores/state-store.ts';
+import type { KeyValueStore, SessionStore, StoreBuilder, WindowStore } from '../state-stores/state-store.ts';
 import type { Serde } from './serde.ts';
 
 /** Which built-in store the DSL uses when a `Materialized` does not say: Kafka Streams' `default.dsl.store`. */
@@ -14,11 +14,20 @@ export interface DslKeyValueStoreParams<K, V> {
   readonly cachingEnabled: boolean;
 }
 
+/** A window or session store: what a key-value store needs, plus how long and in what segments it keeps data. */
+export interface DslSegmentedStoreParams<K, V> extends DslKeyValueStoreParams<K, V> {
+  /** How long the store keeps a window (size + grace) or a session (gap + grace) after stream time passes it. */
+  readonly retentionMs: number;
+  /** Segment length (see `WindowedKeyCodec`); the windowed aggregation passes its advance. */
+  readonly segmentIntervalMs?: number;
+}
+
 /**
- * Makes the stores behind DSL operators (aggregations, materialized tables): Kafka Streams'
- * `DslStoreSuppliers` (`dsl.store.suppliers.class`). Window and session stores are added here by the
- * windowing operators.
+ * Makes the stores behind DSL operators (aggregations, materialized tables, windowed aggregations):
+ * Kafka Streams' `DslStoreSuppliers` (`dsl.store.suppliers.class`).
  */
 export interface DslStoreSuppliers {
   keyValueStore<K, V>(params: DslKeyValueStoreParams<K, V>): StoreBuilder<KeyValueStore<K, V>>;
+  windowStore<K, V>(params: DslSegmentedStoreParams<K, V>): StoreBuilder<WindowStore<K, V>>;
+  sessionStore<K, V>(params: DslSegmentedStoreParams<K, V>): StoreBuilder<SessionStore<K, V>>;
 }

@@ -40,7 +40,12 @@ export type {
   TopicNameExtractor,
   TimestampExtractor,
 } from './options.ts';
-export type { DslStoreSuppliers, DslStoreType, DslKeyValueStoreParams } from './dsl-store-suppliers.ts';
+export type {
+  DslStoreSuppliers,
+  DslStoreType,
+  DslKeyValueStoreParams,
+  DslSegmentedStoreParams,
+} from './dsl-store-suppliers.ts';
 export {
   TopologyDescription,
   SubtopologyDescription,

@@ -1,6 +1,6 @@
 import { keyValueStoreBuilder, requireSerde, type DslContext } from './internals/dsl-context.ts';
-import { storeValueGetter } from './internals/ktable-value-getter.ts';
-import { timestampedStoreValueGetter, valueAndTimestampSerde } from './internals/timestamped.ts';
+import { storeValueGetter, type KTableValueGetterSupplier } from './internals/ktable-value-getter.ts';
+import type { StoreBuilder } from '../state-stores/state-store.ts';
 import { aggregateProcessor, reduceProcessor } from './internals/operators/kstream-aggregate.ts';
 import { addRepartition, NamePrefix, nameOrGenerate } from './internals/repartition.ts';
 import type { Change } from './internals/change.ts';
@@ -128,7 +128,9 @@ export class KGroupedStream<K, V> {
 
   /**
    * @internal The general form: the table's key may differ from the stream's (windowed
-   * aggregations key their store by `Windowed<K>`), with its serde derived from the key serde.
+   * aggregations key their table by `Windowed<K>`), with its serde derived from the key serde, and
+   * the state may live in another kind of store (windowed aggregations use window and session
+   * stores): `store` says which, and how the table reads it.
    */
   aggregateKeyedBy<KT, VA>(
     prefix: string,
@@ -136,9 +138,8 @@ export class KGroupedStream<K, V> {
     named: Named | undefined,
     tableKeySerde: (keySerde: Serde<K>) => Serde<KT>,
     valueSerde: Serde<VA> | undefined,
-    makeProcessor: (storeName: string) => ProcessorSupplier<K, V, KT, Change<VA>>,
-    /** Store each aggregate with its latest timestamp (Kafka Streams' timestamped window store). */
-    timestamped = false,
+    makeProcessor: (storeName: string, keySerde: Serde<K>) => ProcessorSupplier<K, V, KT, Change<VA>>,
+    store: AggregationStore<K, KT, VA> = keyValueAggregationStore<K, KT, VA>(),
   ): KTable<KT, VA> {
     const storeName = materialized.storeName ?? this.ctx.graph.newStoreName(prefix);
     const name = nameOrGenerate(this.ctx, named?.name, prefix);
@@ -165,14 +166,14 @@ export class KGroupedStream<K, V> {
       }).sourceName;
     }
     const storeKeySerde = tableKeySerde(keySerde);
-    const builder = keyValueStoreBuilder(
-      this.ctx,
+    const builder = store.builder(this.ctx, {
       storeName,
-      materialized as unknown as Materialized<KT, VA>,
-      storeKeySerde,
-      (timestamped ? valueAndTimestampSerde(storeValueSerde) : storeValueSerde) as Serde<VA>,
-    );
-    this.ctx.graph.addProcessor(name, makeProcessor(storeName), [parent]);
+      materialized,
+      keySerde,
+      tableKeySerde: storeKeySerde,
+      valueSerde: storeValueSerde,
+    });
+    this.ctx.graph.addProcessor(name, makeProcessor(storeName, keySerde), [parent]);
     this.ctx.graph.addStateStore(builder);
     this.ctx.graph.connectProcessorAndStores(name, [storeName]);
     return new KTable<KT, VA>(
@@ -181,7 +182,39 @@ export class KGroupedStream<K, V> {
       storeKeySerde,
       storeValueSerde,
       storeName,
-      timestamped ? timestampedStoreValueGetter<KT, VA>(storeName) : storeValueGetter<KT, VA>(storeName),
+      store.getter(storeName),
     );
   }
+}
+
+/** @internal What an aggregation's store is made from. */
+export interface AggregationStoreParams<K, KT, VA> {
+  readonly storeName: string;
+  readonly materialized: Materialized<K, VA>;
+  /** The grouped stream's key serde. */
+  readonly keySerde: Serde<K>;
+  /** The table's key serde (the same, or a windowed one). */
+  readonly tableKeySerde: Serde<KT>;
+  readonly valueSerde: Serde<VA>;
+}
+
+/** @internal How an aggregation keeps its state: the store it adds, and how its table reads it. */
+export interface AggregationStore<K, KT, VA> {
+  builder(ctx: DslContext, params: AggregationStoreParams<K, KT, VA>): StoreBuilder;
+  getter(storeName: string): KTableValueGetterSupplier<KT, VA>;
+}
+
+/** A key-value store keyed by the table's key: plain aggregations. */
+function keyValueAggregationStore<K, KT, VA>(): AggregationStore<K, KT, VA> {
+  return {
+    builder: (ctx, p) =>
+      keyValueStoreBuilder(
+        ctx,
+        p.storeName,
+        p.materialized as unknown as Materialized<KT, VA>,
+        p.tableKeySerde,
+        p.valueSerde,
+      ),
+    getter: (storeName) => storeValueGetter<KT, VA>(storeName),
+  };
 }

@@ -1,8 +1,8 @@
-import {
-  sessionAggregateProcessor,
-  sessionStoreKeySerde,
-} from './internals/operators/kstream-session-aggregate.ts';
+import { sessionAggregateProcessor } from './internals/operators/kstream-session-aggregate.ts';
+import { sessionStoreKeySerde } from './internals/session-key-serde.ts';
+import { sessionStoreBuilder } from './internals/dsl-context.ts';
 import { NamePrefix } from './internals/repartition.ts';
+import { sessionStoreValueGetter } from './internals/windowed-value-getters.ts';
 import type { KGroupedStream } from './kgrouped-stream.ts';
 import type { KTable } from './ktable.ts';
 import type { Materialized, Named } from './options.ts';
@@ -39,25 +39,29 @@ export class SessionWindowedKStream<K, V> {
     named?: Named,
   ): KTable<Windowed<K>, VA> {
     const windows = this.windows;
-    let innerKeySerde = this.grouped.keySerde;
     return this.grouped.aggregateKeyedBy<Windowed<K>, VA>(
       NamePrefix.AGGREGATE,
       materialized,
       named,
-      (keySerde) => {
-        innerKeySerde = keySerde;
-        return sessionStoreKeySerde(keySerde);
-      },
+      (keySerde) => sessionStoreKeySerde(keySerde),
       materialized.valueSerde,
       (storeName) =>
         sessionAggregateProcessor<K, V, VA>({
           storeName,
-          keySerde: innerKeySerde as NonNullable<typeof innerKeySerde>,
           windows,
           initializer,
           aggregator,
           merger,
         }),
+      {
+        // Sessions are kept until stream time passes their end by gap + grace: after that only a
+        // late record could reach them (Kafka Streams' default session store retention).
+        builder: (ctx, p) =>
+          sessionStoreBuilder(ctx, p.storeName, p.materialized, p.keySerde, p.valueSerde, {
+            retentionMs: windows.gapMs + windows.graceMs,
+          }),
+        getter: (storeName) => sessionStoreValueGetter<K, VA>(storeName),
+      },
     );
   }
 }

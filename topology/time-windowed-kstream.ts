@@ -1,5 +1,8 @@
 import type { Change } from './internals/change.ts';
+import { windowStoreBuilder } from './internals/dsl-context.ts';
 import { windowAggregateProcessor } from './internals/operators/kstream-window-aggregate.ts';
+import { valueAndTimestampSerde } from './internals/timestamped.ts';
+import { windowStoreValueGetter } from './internals/windowed-value-getters.ts';
 import { NamePrefix } from './internals/repartition.ts';
 import type { KGroupedStream } from './kgrouped-stream.ts';
 import type { KTable } from './ktable.ts';
@@ -95,9 +98,27 @@ export class TimeWindowedKStream<K, V> {
       named,
       (keySerde) => WindowedSerdes.timeWindowedSerdeFrom(keySerde, windows.sizeMs),
       valueSerde,
-      (storeName): ProcessorSupplier<K, V, Windowed<K>, Change<VA>> =>
-        windowAggregateProcessor<K, V, VA>({ storeName, windows, emit, initializer, aggregator }),
-      true,
+      (storeName, keySerde): ProcessorSupplier<K, V, Windowed<K>, Change<VA>> =>
+        windowAggregateProcessor<K, V, VA>({ storeName, keySerde, windows, emit, initializer, aggregator }),
+      {
+        // A window store keeping each aggregate with its latest timestamp (Kafka Streams' timestamped
+        // window store) until the window closes (retention = size + grace). One segment per
+        // advance: window starts are multiples of it, so the windows that close at a step are
+        // exactly the segments that expire, and emit-on-close reads only those.
+        builder: (ctx, p) =>
+          windowStoreBuilder(
+            ctx,
+            p.storeName,
+            p.materialized,
+            p.keySerde,
+            valueAndTimestampSerde(p.valueSerde),
+            {
+              retentionMs: windows.sizeMs + windows.graceMs,
+              segmentIntervalMs: windows.advanceMs,
+            },
+          ),
+        getter: (storeName) => windowStoreValueGetter<K, VA>(storeName),
+      },
     );
   }
 }

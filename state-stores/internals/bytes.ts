@@ -35,6 +35,11 @@ export interface ByteWrite {
 export interface ByteRange {
   readonly from: Buffer | null;
   readonly toExclusive: Buffer | null;
+  /**
+   * At most this many entries, the smallest first (absent: all). A limit of 1 is a seek: the
+   * segmented stores use it to skip from one non-empty segment to the next without reading them.
+   */
+  readonly limit?: number;
 }
 
 /**
@@ -46,6 +51,7 @@ export interface BytesStore {
   get(key: Buffer): Promise<Buffer | undefined>;
   /** Several point reads in one call (one native round trip for RocksDB). */
   getMany(keys: readonly Buffer[]): Promise<(Buffer | undefined)[]>;
+  /** Entries in byte order within `range`: a seek, then a forward read (RocksDB: one iterator). */
   scan(range: ByteRange): Promise<ByteEntry[]>;
   /** Applies the writes and the checkpoint atomically. */
   write(writes: readonly ByteWrite[], checkpoint: bigint | null): Promise<void>;

@@ -1,19 +1,14 @@
-import {
-  compareBytes,
-  mapKey,
-  type ByteEntry,
-  type ByteRange,
-  type ByteWrite,
-  type BytesStore,
-} from './bytes.ts';
+import { mapKey, type ByteEntry, type ByteRange, type ByteWrite, type BytesStore } from './bytes.ts';
+import { SortedKeys } from './sorted-keys.ts';
 
 /**
- * Sorted in-memory bytes: a map for point reads and a sorted key array (binary-search inserts)
- * for ordered scans. Nothing survives a restart: the changelog restores it.
+ * Sorted in-memory bytes: a map for point reads and the keys in byte order (chunked, so writes
+ * stay cheap at a million keys) for range scans. Nothing survives a restart: the changelog
+ * restores it.
  */
 export class InMemoryBytesStore implements BytesStore {
   private readonly values = new Map<string, ByteEntry>();
-  private sorted: Buffer[] = [];
+  private readonly sorted = new SortedKeys();
   private checkpointOffset: bigint | null = null;
 
   async open(): Promise<void> {}
@@ -27,14 +22,9 @@ export class InMemoryBytesStore implements BytesStore {
   }
 
   async scan(range: ByteRange): Promise<ByteEntry[]> {
-    const start = range.from ? this.lowerBound(range.from) : 0;
-    const out: ByteEntry[] = [];
-    for (let i = start; i < this.sorted.length; i++) {
-      const key = this.sorted[i] as Buffer;
-      if (range.toExclusive && compareBytes(key, range.toExclusive) >= 0) break;
-      out.push(this.values.get(mapKey(key)) as ByteEntry);
-    }
-    return out;
+    return this.sorted
+      .range(range.from, range.toExclusive, range.limit)
+      .map((key) => this.values.get(mapKey(key)) as ByteEntry);
   }
 
   async write(writes: readonly ByteWrite[], checkpoint: bigint | null): Promise<void> {
@@ -44,11 +34,11 @@ export class InMemoryBytesStore implements BytesStore {
       if (value === null) {
         if (!exists) continue;
         this.values.delete(id);
-        this.sorted.splice(this.lowerBound(key), 1);
+        this.sorted.delete(key);
       } else {
         const copy = Buffer.from(key);
         this.values.set(id, { key: copy, value: Buffer.from(value) });
-        if (!exists) this.sorted.splice(this.lowerBound(key), 0, copy);
+        if (!exists) this.sorted.insert(copy);
       }
     }
     if (checkpoint !== null) this.checkpointOffset = checkpoint;
@@ -60,7 +50,7 @@ export class InMemoryBytesStore implements BytesStore {
 
   async clear(): Promise<void> {
     this.values.clear();
-    this.sorted = [];
+    this.sorted.clear();
     this.checkpointOffset = null;
   }
 
@@ -69,15 +59,4 @@ export class InMemoryBytesStore implements BytesStore {
   }
 
   async close(): Promise<void> {}
-
-  private lowerBound(key: Buffer): number {
-    let low = 0;
-    let high = this.sorted.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (compareBytes(this.sorted[mid] as Buffer, key) < 0) low = mid + 1;
-      else high = mid;
-    }
-    return low;
-  }
 }

@@ -1,14 +1,9 @@
-import { StateStoreError } from '../../topology/errors.ts';
 import type { Serde } from '../../topology/serde.ts';
 import type { ChangelogRecord, KeyValue, KeyValueStore, StateStoreContext } from '../state-store.ts';
 import { prefixEnd, type BytesStore } from './bytes.ts';
 import type { KeyValueBytesLayer } from './bytes-layer.ts';
-import { CachingLayer } from './caching-layer.ts';
-import { ChangeLoggingLayer } from './change-logging-layer.ts';
-import { TransactionalBytesStore } from './transactional-bytes-store.ts';
-
-/** Cache budget when the owner does not say (the runtime passes its `storeCacheMaxBytes`). */
-const DEFAULT_CACHE_MAX_BYTES = 1_048_576;
+import type { CachingLayer } from './caching-layer.ts';
+import { LayeredBytesStore } from './layered-bytes-store.ts';
 
 /** Operation counts and time spent, per store: what the metered layer records. */
 export interface StoreMetrics {
@@ -33,89 +28,69 @@ export interface KeyValueStoreOptions<K, V> {
 }
 
 /**
- * A typed key-value store built from layers, each with one job, outermost first (Kafka Streams'
- * order): this metered layer (serde + counts) → record cache (optional: the latest value per key
- * until commit) → change-logging (every write that reaches it also goes to the changelog) →
- * transactional write buffer → inner bytes store (RocksDB or memory).
+ * A typed key-value store: this metered layer (serde + counts) over the byte layers of
+ * `LayeredBytesStore` (record cache → change-logging → transactional write buffer → RocksDB or
+ * memory).
  */
 export class LayeredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   readonly name: string;
   readonly persistent: boolean;
   readonly metrics: StoreMetrics = { gets: 0, puts: 0, deletes: 0, scans: 0, commits: 0, restoredRecords: 0 };
   private readonly options: KeyValueStoreOptions<K, V>;
-  private store: TransactionalBytesStore | null = null;
-  /** The top of the byte layers: what reads and writes go through. */
-  private top: KeyValueBytesLayer | null = null;
-  private cache: CachingLayer | null = null;
+  private readonly bytes: LayeredBytesStore;
 
   constructor(options: KeyValueStoreOptions<K, V>) {
     this.options = options;
     this.name = options.name;
     this.persistent = options.persistent;
+    this.bytes = new LayeredBytesStore(options);
   }
 
-  async init(context: StateStoreContext): Promise<void> {
-    const inner = this.options.inner(context);
-    await inner.open();
-    this.store = new TransactionalBytesStore(inner);
-    let top: KeyValueBytesLayer = this.store;
-    if (this.options.loggingEnabled && context.changelog !== null)
-      top = new ChangeLoggingLayer(top, (key, value, timestamp) => context.logChange(key, value, timestamp));
-    const cacheBytes = context.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES;
-    this.cache = this.options.cachingEnabled && cacheBytes > 0 ? new CachingLayer(top, cacheBytes) : null;
-    this.top = this.cache ?? top;
+  init(context: StateStoreContext): Promise<void> {
+    return this.bytes.init(context);
   }
 
   /** Record cache counters, or null when caching is off. */
   cacheStats(): CachingLayer['stats'] | null {
-    return this.cache?.stats ?? null;
+    return this.bytes.cacheStats();
   }
 
   isOpen(): boolean {
-    return this.store !== null;
+    return this.bytes.isOpen();
   }
 
   checkpointedOffset(): bigint | null {
-    return this.tx().inner.checkpoint();
+    return this.bytes.checkpointedOffset();
   }
 
   async restore(records: readonly ChangelogRecord[], nextOffset: bigint): Promise<void> {
-    // Restoration writes below every layer: nothing cached above may shadow it.
-    this.layers().abort();
-    await this.tx().inner.write(records, nextOffset);
+    await this.bytes.restore(records, nextOffset);
     this.metrics.restoredRecords += records.length;
   }
 
-  async prefetch(keys: readonly Buffer[]): Promise<void> {
-    await this.cache?.prefetch(keys);
+  prefetch(keys: readonly Buffer[]): Promise<void> {
+    return this.bytes.prefetch(keys);
   }
 
-  async flush(): Promise<void> {
-    this.layers().flush();
+  flush(): Promise<void> {
+    return this.bytes.flush();
   }
 
   async commit(nextChangelogOffset: bigint | null): Promise<void> {
-    await this.layers().commit(nextChangelogOffset);
+    await this.bytes.commit(nextChangelogOffset);
     this.metrics.commits++;
   }
 
-  async abort(): Promise<void> {
-    this.layers().abort();
+  abort(): Promise<void> {
+    return this.bytes.abort();
   }
 
-  async wipe(): Promise<void> {
-    this.layers().abort();
-    await this.tx().inner.clear();
+  wipe(): Promise<void> {
+    return this.bytes.wipe();
   }
 
-  async close(): Promise<void> {
-    const store = this.store;
-    // Uncommitted writes are dropped: closing never makes them durable.
-    this.top?.abort();
-    this.store = null;
-    this.top = null;
-    this.cache = null;
-    await store?.inner.close();
+  close(): Promise<void> {
+    return this.bytes.close();
   }
 
   async get(key: K): Promise<V | undefined> {
@@ -160,8 +135,8 @@ export class LayeredKeyValueStore<K, V> implements KeyValueStore<K, V> {
     return this.scan({ from: null, toExclusive: null });
   }
 
-  async approximateNumEntries(): Promise<number> {
-    return this.tx().inner.approximateCount();
+  approximateNumEntries(): Promise<number> {
+    return this.bytes.approximateCount();
   }
 
   private async scan(range: { from: Buffer | null; toExclusive: Buffer | null }): Promise<KeyValue<K, V>[]> {
@@ -182,12 +157,6 @@ export class LayeredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   private layers(): KeyValueBytesLayer {
-    if (!this.top) throw new StateStoreError(`State store ${this.name} is not open`);
-    return this.top;
-  }
-
-  private tx(): TransactionalBytesStore {
-    if (!this.store) throw new StateStoreError(`State store ${this.name} is not open`);
-    return this.store;
+    return this.bytes.layers();
   }
 }

@@ -8,7 +8,7 @@ declare module '@nxtedition/rocksdb' {
     /** Synchronous multi-get of the binding (not part of abstract-level's public API; may be absent). */
     _getManySync?: (keys: K[], options?: unknown) => (V | undefined)[];
     batch(operations: ({ type: 'put'; key: K; value: V } | { type: 'del'; key: K })[]): Promise<void>;
-    iterator(options: { gte?: K; lt?: K }): { all(): Promise<[K, V][]> };
+    iterator(options: { gte?: K; lt?: K; limit?: number }): { all(): Promise<[K, V][]> };
     getProperty(name: string): string;
     clear(options: { gte?: K; lt?: K }): Promise<void>;
   }

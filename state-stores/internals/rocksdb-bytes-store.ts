@@ -62,10 +62,13 @@ export class RocksDbBytesStore implements BytesStore {
   }
 
   async scan(range: ByteRange): Promise<ByteEntry[]> {
+    // One iterator: a seek to `from`, then forward reads until `toExclusive` or the limit, so a
+    // range costs what it returns (the segmented stores rely on that), never the whole database.
     const entries = await this.requireDb()
       .iterator({
         gte: range.from ? data(range.from) : DATA,
         lt: range.toExclusive ? data(range.toExclusive) : DATA_END,
+        ...(range.limit === undefined ? {} : { limit: range.limit }),
       })
       .all();
     return entries.map(([key, value]) => ({ key: key.subarray(1), value }));

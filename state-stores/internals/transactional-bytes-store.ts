@@ -51,17 +51,45 @@ export class TransactionalBytesStore implements KeyValueBytesLayer {
     });
   }
 
-  /** Inner entries merged with pending writes (deletes hide, puts override or add), in byte order. */
+  /**
+   * Inner entries merged with the pending writes in the range (deletes hide, puts override or
+   * add), in byte order. Both sides are sorted, so this is one merge pass; with no pending write in
+   * the range (the common case right after a commit) the inner result is returned as is.
+   */
   async scan(range: ByteRange): Promise<ByteEntry[]> {
-    const merged = new Map<string, ByteEntry>();
-    for (const entry of await this.inner.scan(range)) merged.set(mapKey(entry.key), entry);
-    for (const [id, write] of this.pending) {
+    const local: ByteWrite[] = [];
+    for (const write of this.pending.values()) {
       if (range.from && compareBytes(write.key, range.from) < 0) continue;
       if (range.toExclusive && compareBytes(write.key, range.toExclusive) >= 0) continue;
-      if (write.value === null) merged.delete(id);
-      else merged.set(id, { key: write.key, value: write.value });
+      local.push(write);
     }
-    return [...merged.values()].sort((a, b) => compareBytes(a.key, b.key));
+    if (local.length === 0) return this.inner.scan(range);
+    // Each pending write may hide one of the inner store's first entries: read that many more,
+    // and the first `limit` of the merge are exact.
+    const inner = await this.inner.scan(
+      range.limit === undefined ? range : { ...range, limit: range.limit + local.length },
+    );
+    local.sort((a, b) => compareBytes(a.key, b.key));
+    const limit = range.limit ?? Infinity;
+    const out: ByteEntry[] = [];
+    let i = 0;
+    let j = 0;
+    while ((i < inner.length || j < local.length) && out.length < limit) {
+      const order =
+        i === inner.length
+          ? 1
+          : j === local.length
+            ? -1
+            : compareBytes((inner[i] as ByteEntry).key, (local[j] as ByteWrite).key);
+      if (order < 0) {
+        out.push(inner[i++] as ByteEntry);
+        continue;
+      }
+      if (order === 0) i++;
+      const write = local[j++] as ByteWrite;
+      if (write.value !== null) out.push({ key: write.key, value: write.value });
+    }
+    return out;
   }
 
   prefixRange(prefix: Buffer): ByteRange {

@@ -1,91 +1,131 @@
-import type { Serde } from '../../topology/serde.ts';
-import type { ChangelogRecord, KeyValueStore, StateStoreContext, WindowStore } from '../state-store.ts';
+import type { ChangelogRecord, StateStoreContext, WindowStore } from '../state-store.ts';
+import { LayeredBytesStore } from './layered-bytes-store.ts';
+import type { SegmentedStoreConfig } from './segmented-store-config.ts';
+import { deleteBefore, fetchKey, fetchTimeRange } from './segmented-ranges.ts';
+import { WindowedKeyCodec } from './windowed-key-codec.ts';
 
 /**
- * A window store over a key-value store: entries keyed `<key length:4><key bytes><window start:8>`,
- * so one key's windows are one range scan in time order. Every concern of the key-value layers
- * (change-logging, transactional buffer, RocksDB or memory) comes with it.
+ * A window store over the byte layers (change-logging, transactional buffer, RocksDB or memory),
+ * keyed `<segment(start)><len><key><start>` (`WindowedKeyCodec`).
+ *
+ * Expiry keeps a bound in memory: every window that starts before it is deleted, in the open
+ * transaction or committed. Reads start at the bound, so the tombstoned entries that the inner
+ * store still holds until commit are not read again at every step. The bound follows the
+ * transaction: abort returns it to the last committed one, and it starts at 0 after a restart
+ * (everything it covered was deleted and committed by then, so reads from 0 find only live data).
  */
-export class KeyValueBackedWindowStore<K, V> implements WindowStore<K, V> {
+export class SegmentedWindowStore<K, V> implements WindowStore<K, V> {
   readonly name: string;
   readonly persistent: boolean;
-  private readonly inner: KeyValueStore<Buffer, V>;
-  private readonly keySerde: Serde<K>;
+  private readonly options: SegmentedStoreConfig<K, V>;
+  private readonly bytes: LayeredBytesStore;
+  private readonly codec: WindowedKeyCodec;
+  private expiredBefore = 0;
+  private committedExpiredBefore = 0;
 
-  constructor(inner: KeyValueStore<Buffer, V>, keySerde: Serde<K>) {
-    this.inner = inner;
-    this.name = inner.name;
-    this.persistent = inner.persistent;
-    this.keySerde = keySerde;
+  constructor(options: SegmentedStoreConfig<K, V>) {
+    this.options = options;
+    this.name = options.name;
+    this.persistent = options.persistent;
+    this.bytes = new LayeredBytesStore(options);
+    this.codec = new WindowedKeyCodec({ segmentIntervalMs: options.segmentIntervalMs });
   }
 
-  init(context: StateStoreContext): Promise<void> {
-    return this.inner.init(context);
+  async init(context: StateStoreContext): Promise<void> {
+    await this.bytes.init(context);
+    this.resetBound(0);
   }
   checkpointedOffset(): bigint | null {
-    return this.inner.checkpointedOffset();
+    return this.bytes.checkpointedOffset();
   }
-  restore(records: readonly ChangelogRecord[], nextOffset: bigint): Promise<void> {
-    return this.inner.restore(records, nextOffset);
+  async restore(records: readonly ChangelogRecord[], nextOffset: bigint): Promise<void> {
+    await this.bytes.restore(records, nextOffset);
+    this.resetBound(0);
   }
   flush(): Promise<void> {
-    return this.inner.flush();
+    return this.bytes.flush();
   }
-  commit(nextChangelogOffset: bigint | null): Promise<void> {
-    return this.inner.commit(nextChangelogOffset);
+  async commit(nextChangelogOffset: bigint | null): Promise<void> {
+    await this.bytes.commit(nextChangelogOffset);
+    this.committedExpiredBefore = this.expiredBefore;
   }
-  abort(): Promise<void> {
-    return this.inner.abort();
+  async abort(): Promise<void> {
+    await this.bytes.abort();
+    this.expiredBefore = this.committedExpiredBefore;
   }
-  wipe(): Promise<void> {
-    return this.inner.wipe();
+  async wipe(): Promise<void> {
+    await this.bytes.wipe();
+    this.resetBound(0);
   }
   close(): Promise<void> {
-    return this.inner.close();
+    return this.bytes.close();
   }
   isOpen(): boolean {
-    return this.inner.isOpen();
+    return this.bytes.isOpen();
   }
 
   async put(key: K, value: V | null, windowStartMs: number): Promise<void> {
-    const storeKey = this.storeKey(key, windowStartMs);
-    if (value === null) await this.inner.delete(storeKey);
-    else await this.inner.put(storeKey, value);
+    // As Kafka Streams' segmented stores: a write into expired time is dropped.
+    if (windowStartMs < this.expiredBefore) return;
+    this.bytes
+      .layers()
+      .put(
+        this.codec.encode(this.keyBytes(key), windowStartMs),
+        value === null ? null : this.options.valueSerde.serialize(this.name, value),
+      );
   }
 
-  fetch(key: K, windowStartMs: number): Promise<V | undefined> {
-    return this.inner.get(this.storeKey(key, windowStartMs));
+  async fetch(key: K, windowStartMs: number): Promise<V | undefined> {
+    if (windowStartMs < this.expiredBefore) return undefined;
+    const bytes = await this.bytes.layers().get(this.codec.encode(this.keyBytes(key), windowStartMs));
+    return bytes === undefined ? undefined : this.options.valueSerde.deserialize(this.name, bytes);
   }
 
   async fetchRange(key: K, fromMs: number, toMs: number): Promise<{ windowStartMs: number; value: V }[]> {
-    const entries = await this.inner.range(this.storeKey(key, fromMs), this.storeKey(key, toMs));
-    return entries.map((e) => ({ windowStartMs: startOf(e.key), value: e.value }));
+    const entries = await fetchKey(
+      this.bytes.layers(),
+      this.codec,
+      this.keyBytes(key),
+      Math.max(fromMs, this.expiredBefore),
+      toMs,
+    );
+    return entries.map((e) => ({
+      windowStartMs: this.codec.timeOf(e.key),
+      value: this.options.valueSerde.deserialize(this.name, e.value),
+    }));
   }
 
   async fetchAll(fromMs: number, toMs: number): Promise<{ key: K; windowStartMs: number; value: V }[]> {
-    return (await this.inner.all())
-      .map((e) => ({ key: this.keyOf(e.key), windowStartMs: startOf(e.key), value: e.value }))
-      .filter((e) => e.windowStartMs >= fromMs && e.windowStartMs <= toMs);
+    const entries = await fetchTimeRange(
+      this.bytes.layers(),
+      this.codec,
+      Math.max(fromMs, this.expiredBefore),
+      toMs,
+    );
+    return entries.map((e) => {
+      const decoded = this.codec.decode(e.key);
+      return {
+        key: this.options.keySerde.deserialize(this.name, decoded.key),
+        windowStartMs: decoded.timeMs,
+        value: this.options.valueSerde.deserialize(this.name, e.value),
+      };
+    });
   }
 
   async expire(beforeMs: number): Promise<void> {
-    for (const { key } of await this.inner.all()) if (startOf(key) < beforeMs) await this.inner.delete(key);
+    if (beforeMs <= this.expiredBefore) return;
+    const first = this.codec.segmentOf(this.expiredBefore);
+    // The segment holding beforeMs − 1 is the last one that can hold anything before beforeMs.
+    await deleteBefore(this.bytes.layers(), this.codec, first, this.codec.segmentOf(beforeMs - 1), beforeMs);
+    this.expiredBefore = beforeMs;
   }
 
-  private storeKey(key: K, windowStartMs: number): Buffer {
-    const bytes = this.keySerde.serialize(this.name, key);
-    const out = Buffer.alloc(4 + bytes.length + 8);
-    out.writeUInt32BE(bytes.length, 0);
-    bytes.copy(out, 4);
-    out.writeBigInt64BE(BigInt(Math.max(0, windowStartMs)), 4 + bytes.length);
-    return out;
+  private resetBound(bound: number): void {
+    this.expiredBefore = bound;
+    this.committedExpiredBefore = bound;
   }
 
-  private keyOf(storeKey: Buffer): K {
-    return this.keySerde.deserialize(this.name, storeKey.subarray(4, 4 + storeKey.readUInt32BE(0)));
+  private keyBytes(key: K): Buffer {
+    return this.options.keySerde.serialize(this.name, key);
   }
-}
-
-function startOf(storeKey: Buffer): number {
-  return Number(storeKey.readBigInt64BE(storeKey.length - 8));
 }

@@ -1,7 +1,5 @@
 import { SerdeError } from '../errors.ts';
-import type { KeyValueStore } from '../../state-stores/state-store.ts';
 import type { Serde } from '../serde.ts';
-import type { KTableValueGetterSupplier } from './ktable-value-getter.ts';
 
 /** A stored aggregate and the latest timestamp that went into it: Kafka Streams' `ValueAndTimestamp`. */
 export interface ValueAndTimestamp<V> {
@@ -21,24 +19,6 @@ export function valueAndTimestampSerde<V>(inner: Serde<V>): Serde<ValueAndTimest
       if (data.length < 8)
         throw new SerdeError(`Timestamped value on ${topic}: ${data.length} bytes, expected at least 8`);
       return { timestamp: Number(data.readBigInt64BE(0)), value: inner.deserialize(topic, data.subarray(8)) };
-    },
-  };
-}
-
-/** Reads the values (without their timestamps) of a timestamped store. */
-export function timestampedStoreValueGetter<K, V>(storeName: string): KTableValueGetterSupplier<K, V> {
-  return {
-    storeNames: [storeName],
-    get() {
-      let store: KeyValueStore<K, ValueAndTimestamp<V>>;
-      return {
-        init(context) {
-          store = context.getStateStore<KeyValueStore<K, ValueAndTimestamp<V>>>(storeName);
-        },
-        async get(key) {
-          return (await store.get(key))?.value ?? null;
-        },
-      };
     },
   };
 }

@@ -1,46 +1,12 @@
-import type { KeyValueStore } from '../../../state-stores/state-store.ts';
-import { SerdeError } from '../../errors.ts';
+import type { KeyValue, SessionStore } from '../../../state-stores/state-store.ts';
 import type { Processor, ProcessorContext, ProcessorSupplier } from '../../processor.ts';
 import type { StreamRecord } from '../../record.ts';
-import type { Serde } from '../../serde.ts';
 import type { SessionWindows, Windowed } from '../../windows.ts';
 import type { Change } from '../change.ts';
 
-/**
- * Store key of a session: `<key length:4><key bytes><start:8><end:8>`, so all sessions of one key
- * are one prefix scan, in start order.
- */
-export function sessionStoreKeySerde<K>(inner: Serde<K>): Serde<Windowed<K>> {
-  return {
-    serialize: (topic, windowed) => {
-      const key = inner.serialize(topic, windowed.key);
-      const out = Buffer.alloc(4 + key.length + 16);
-      out.writeUInt32BE(key.length, 0);
-      key.copy(out, 4);
-      out.writeBigInt64BE(BigInt(windowed.window.start), 4 + key.length);
-      out.writeBigInt64BE(BigInt(windowed.window.end), 12 + key.length);
-      return out;
-    },
-    deserialize: (topic, data) => {
-      const length = data.readUInt32BE(0);
-      if (data.length !== 4 + length + 16) throw new SerdeError(`Session store key on ${topic} is malformed`);
-      return {
-        key: inner.deserialize(topic, data.subarray(4, 4 + length)),
-        window: {
-          start: Number(data.readBigInt64BE(4 + length)),
-          end: Number(data.readBigInt64BE(12 + length)),
-        },
-      };
-    },
-  };
-}
-
-function keyPrefix<K>(inner: Serde<K>, topic: string, key: K): Buffer {
-  const bytes = inner.serialize(topic, key);
-  const out = Buffer.alloc(4 + bytes.length);
-  out.writeUInt32BE(bytes.length, 0);
-  bytes.copy(out, 4);
-  return out;
+/** Sessions of one key never overlap: start order, end to break a tie (there is none in practice). */
+function byStart<K, VA>(a: KeyValue<Windowed<K>, VA>, b: KeyValue<Windowed<K>, VA>): number {
+  return a.key.window.start - b.key.window.start || a.key.window.end - b.key.window.end;
 }
 
 /**
@@ -50,10 +16,15 @@ function keyPrefix<K>(inner: Serde<K>, topic: string, key: K): Buffer {
  * Kafka Streams, each carries its session's end as timestamp. A record whose merged session ends
  * before stream time − grace is dropped as late. Only a null key is skipped: a null value is
  * aggregated (Kafka Streams' count counts it).
+ *
+ * Retention: a session that ended before stream time − grace − gap can only be reached by a record
+ * at most `gap` after its end, itself before stream time − grace, so late, unless that record also
+ * reaches a later session still open. Such sessions are no longer read (as in Kafka Streams, whose
+ * session store retention is gap + grace), and the store drops their segments as stream time
+ * moves on.
  */
 export function sessionAggregateProcessor<K, V, VA>(options: {
   storeName: string;
-  keySerde: Serde<K>;
   windows: SessionWindows;
   initializer: () => VA;
   aggregator: (key: K, value: V, aggregate: VA) => VA;
@@ -62,45 +33,47 @@ export function sessionAggregateProcessor<K, V, VA>(options: {
   const { windows } = options;
   return (): Processor<K, V, Windowed<K>, Change<VA>> => {
     let context: ProcessorContext<Windowed<K>, Change<VA>>;
-    let store: KeyValueStore<Windowed<K>, VA>;
+    let store: SessionStore<K, VA>;
     return {
       init(ctx) {
         context = ctx;
-        store = ctx.getStateStore<KeyValueStore<Windowed<K>, VA>>(options.storeName);
+        store = ctx.getStateStore<SessionStore<K, VA>>(options.storeName);
       },
       async process(record: StreamRecord<K, V>) {
         if (record.key === null || record.key === undefined) return;
         const t = record.timestamp;
+        const streamTime = context.currentStreamTimeMs();
+        const retainedFrom = streamTime - windows.graceMs - windows.gapMs;
+        // Merged in start order, as when sessions were read from a key-value store keyed by start.
         const sessions = (
-          await store.prefixScan(keyPrefix(options.keySerde, options.storeName, record.key))
-        ).filter(
-          (session) =>
-            session.key.window.end >= t - windows.gapMs && session.key.window.start <= t + windows.gapMs,
-        );
+          await store.findSessions(record.key, Math.max(t - windows.gapMs, retainedFrom), t + windows.gapMs)
+        ).sort(byStart);
         const start = Math.min(t, ...sessions.map((s) => s.key.window.start));
         const end = Math.max(t, ...sessions.map((s) => s.key.window.end));
         // As in Kafka Streams: late when even the merged session ended before stream time − grace.
-        if (end < context.currentStreamTimeMs() - windows.graceMs) return;
-        let aggregate = options.initializer();
-        for (const session of sessions) {
-          aggregate = options.merger(record.key, aggregate, session.value);
-          await store.delete(session.key);
+        if (end >= streamTime - windows.graceMs) {
+          let aggregate = options.initializer();
+          for (const session of sessions) {
+            aggregate = options.merger(record.key, aggregate, session.value);
+            await store.remove(session.key);
+            context.forward(
+              record
+                .withKey(session.key)
+                .withValue<Change<VA>>({ newValue: null, oldValue: session.value })
+                .withTimestamp(session.key.window.end),
+            );
+          }
+          aggregate = options.aggregator(record.key, record.value, aggregate);
+          const merged: Windowed<K> = { key: record.key, window: { start, end } };
+          await store.put(merged, aggregate);
           context.forward(
             record
-              .withKey(session.key)
-              .withValue<Change<VA>>({ newValue: null, oldValue: session.value })
-              .withTimestamp(session.key.window.end),
+              .withKey(merged)
+              .withValue<Change<VA>>({ newValue: aggregate, oldValue: null })
+              .withTimestamp(end),
           );
         }
-        aggregate = options.aggregator(record.key, record.value, aggregate);
-        const merged: Windowed<K> = { key: record.key, window: { start, end } };
-        await store.put(merged, aggregate);
-        context.forward(
-          record
-            .withKey(merged)
-            .withValue<Change<VA>>({ newValue: aggregate, oldValue: null })
-            .withTimestamp(end),
-        );
+        await store.expire(retainedFrom);
       },
     };
   };

@@ -10,6 +10,7 @@ import type {
   StateStoreContext,
   StoreBuilder,
 } from '../../../../state-stores/state-store.ts';
+import { Stores } from '../../../../state-stores/index.ts';
 import type { DslStoreSuppliers } from '../../../../topology/index.ts';
 import type { Serde } from '../../../../topology/serde.ts';
 
@@ -155,7 +156,31 @@ export function memoryStoreBuilder<K, V>(
   };
 }
 
+/**
+ * Key-value stores are the tiny test store above; window and session stores are the real in-memory
+ * ones (segmented layout, all layers), which the windowed operators need.
+ */
 export const memoryDslStoreSuppliers: DslStoreSuppliers = {
   keyValueStore: (params) =>
     memoryStoreBuilder(params.name, params.keySerde, params.valueSerde, { logging: params.loggingEnabled }),
+  windowStore: (params) => {
+    const builder = Stores.windowStoreBuilder(
+      Stores.inMemoryWindowStore(params.name),
+      params.keySerde,
+      params.valueSerde,
+      params.retentionMs,
+      { segmentIntervalMs: params.segmentIntervalMs },
+    );
+    return params.loggingEnabled ? builder : builder.withLoggingDisabled();
+  },
+  sessionStore: (params) => {
+    const builder = Stores.sessionStoreBuilder(
+      Stores.inMemorySessionStore(params.name),
+      params.keySerde,
+      params.valueSerde,
+      params.retentionMs,
+      { segmentIntervalMs: params.segmentIntervalMs },
+    );
+    return params.loggingEnabled ? builder : builder.withLoggingDisabled();
+  },
 };

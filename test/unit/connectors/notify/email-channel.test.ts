@@ -1,5 +1,8 @@
 import { EmailChannel } from '../../../../connectors/notify/email-channel.ts';
-import { startTestSmtpServer, type TestSmtpServer } from '../../../../connectors/notify/test-smtp-server.ts';
+import {
+  startTestSmtpServer,
+  type TestSmtpServer,
+} from '../../../../connectors/fakes/notify/test-smtp-server.ts';
 import { quietLogger } from '../support/quiet-logger.ts';
 import type { NotificationMessage } from '../../../../connectors/notify/channel.ts';
 

@@ -2,7 +2,7 @@ import { SmsChannel } from '../../../../connectors/notify/sms-channel.ts';
 import {
   startFakeSmsProvider,
   type FakeSmsProvider,
-} from '../../../../connectors/notify/fake-sms-provider.ts';
+} from '../../../../connectors/fakes/notify/fake-sms-provider.ts';
 import { quietLogger } from '../support/quiet-logger.ts';
 import type { NotificationMessage } from '../../../../connectors/notify/channel.ts';
 

@@ -2,7 +2,7 @@ import { WebhookChannel } from '../../../../connectors/notify/webhook-channel.ts
 import {
   startFakeWebhookReceiver,
   type FakeWebhookReceiver,
-} from '../../../../connectors/notify/fake-webhook-receiver.ts';
+} from '../../../../connectors/fakes/notify/fake-webhook-receiver.ts';
 import { signWebhookBody, verifyWebhookSignature } from '../../../../connectors/notify/webhook-signature.ts';
 import { quietLogger } from '../support/quiet-logger.ts';
 import type { NotificationMessage } from '../../../../connectors/notify/channel.ts';

@@ -1,5 +1,8 @@
 import { PaymentGatewayClient } from '../../../../connectors/payment/gateway-client.ts';
-import { startFakeGateway, type FakeGateway } from '../../../../connectors/payment/fake-gateway.ts';
+import {
+  startFakeGateway,
+  type FakeGateway,
+} from '../../../../connectors/fakes/payment-gateway/fake-gateway.ts';
 import type { ChargeRequest } from '../../../../connectors/payment/types.ts';
 import { quietLogger } from '../support/quiet-logger.ts';
 import { ValidationError } from '../../../../topology/errors.ts';

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const cli = 'connectors/payment/fake-gateway-cli.ts';
+const root = fileURLToPath(new URL('../../../../../', import.meta.url));
+const cli = 'connectors/fakes/payment-gateway/fake-gateway-cli.ts';
 // The pinned Node 24 (type stripping), not whatever `node` is on PATH.
 const node = `${root}node_modules/.bin/node`;
 

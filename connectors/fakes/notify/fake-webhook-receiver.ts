@@ -1,5 +1,5 @@
-import { createFakeHttpServer } from '../fakes/fake-http-server.ts';
-import { verifyWebhookSignature } from './webhook-signature.ts';
+import { createFakeHttpServer } from '../fake-http-server.ts';
+import { verifyWebhookSignature } from '../../notify/webhook-signature.ts';
 
 /**
  * A webhook subscriber speaking real HTTP, for tests and the demo. It verifies `X-Signature`

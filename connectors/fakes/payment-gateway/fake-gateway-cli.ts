@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
-import { createLogger } from '../../runtime/index.ts';
-import { ConfigError } from '../../topology/index.ts';
+import { createLogger } from '../../../runtime/index.ts';
+import { ConfigError } from '../../../topology/index.ts';
 import { startFakeGateway, type FakeGatewayOptions } from './fake-gateway.ts';
 
 const HELP = `Fake payment gateway (HTTP) for the demo and manual tests.
 
-Usage: node connectors/payment/fake-gateway-cli.ts [options]
+Usage: node connectors/fakes/payment-gateway/fake-gateway-cli.ts [options]
 
 Options:
   --port <n>                 port to listen on (default 8090; 0 = any free port)

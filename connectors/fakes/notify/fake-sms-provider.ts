@@ -1,5 +1,5 @@
-import { createFakeHttpServer, checkNonNegative, checkRate } from '../fakes/fake-http-server.ts';
-import { seededRandom } from '../fakes/seeded-random.ts';
+import { createFakeHttpServer, checkNonNegative, checkRate } from '../fake-http-server.ts';
+import { seededRandom } from '../seeded-random.ts';
 
 /**
  * A fake SMS provider speaking real HTTP, for tests and the demo: `POST /v1/messages` with

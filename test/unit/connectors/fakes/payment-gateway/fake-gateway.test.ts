@@ -1,5 +1,8 @@
-import { startFakeGateway, type FakeGatewayOptions } from '../../../../connectors/payment/fake-gateway.ts';
-import { ConfigError } from '../../../../topology/errors.ts';
+import {
+  startFakeGateway,
+  type FakeGatewayOptions,
+} from '../../../../../connectors/fakes/payment-gateway/fake-gateway.ts';
+import { ConfigError } from '../../../../../topology/index.ts';
 
 interface Reply {
   status: number;

@@ -3,7 +3,7 @@
  * The fake third parties for tests and the demo are in `testing.ts` (the test SMTP server needs a
  * dev dependency, so production code must not import it through here).
  */
-export { PaymentGatewayClient, classifyCharge, classifyRefund } from './payment/gateway-client.ts';
+export { PaymentGatewayClient, classifyGatewayAnswer } from './payment/gateway-client.ts';
 export type { PaymentGatewayClientOptions } from './payment/gateway-client.ts';
 export type { ChargeRequest, ChargeOptions, ChargeOutcome, RefundOutcome } from './payment/types.ts';
 

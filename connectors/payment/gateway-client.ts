@@ -63,7 +63,7 @@ export class PaymentGatewayClient {
       headers: this.#headers(options.idempotencyKey),
       timeoutMs: options.timeoutMs,
     });
-    const outcome = classifyCharge(result);
+    const outcome = classifyGatewayAnswer('charge', result);
     const log = { orderId: request.orderId, idempotencyKey: options.idempotencyKey, ...outcome };
     if (result.kind === 'response' && (result.status === 401 || result.status === 403)) {
       this.#logger.error(log, 'payment gateway rejected our credentials');
@@ -93,7 +93,7 @@ export class PaymentGatewayClient {
       headers: this.#headers(idempotencyKey),
       timeoutMs,
     });
-    const outcome = classifyRefund(result);
+    const outcome = classifyGatewayAnswer('refund', result);
     const level = outcome.outcome === 'REFUNDED' ? 'debug' : 'warn';
     this.#logger[level]({ chargeId, idempotencyKey, ...outcome }, 'refund attempt finished');
     return outcome;
@@ -106,40 +106,33 @@ export class PaymentGatewayClient {
   }
 }
 
-/** 2xx with a charge id: paid. 408/409/425/429/5xx, timeouts, connection errors: retryable. Other 4xx: declined. */
 /**
- * What a gateway answer means, for charges and refunds alike: a 2xx with an id is done; timeouts,
- * connection errors, unreadable 2xx (it may still be done: the same key replays it), 5xx, 408,
- * 429, 409 (the same key still in progress) and 425 (too early) resolve by themselves and are
- * retryable; any other 4xx is final.
+ * What the gateway's answer to one call means, in the words of that call (charge or refund): a 2xx
+ * with an id is done (SUCCEEDED / REFUNDED); timeouts, connection errors, an unreadable 2xx (it may
+ * still be done: the same key replays it), 5xx, 408, 429, 409 (the same key still in progress) and
+ * 425 (too early) resolve by themselves and are RETRYABLE; any other 4xx is final (DECLINED /
+ * REJECTED).
  */
-function classifyAnswer(
+export function classifyGatewayAnswer(call: 'charge', result: HttpPostResult): ChargeOutcome;
+export function classifyGatewayAnswer(call: 'refund', result: HttpPostResult): RefundOutcome;
+export function classifyGatewayAnswer(
+  call: 'charge' | 'refund',
   result: HttpPostResult,
-): { kind: 'done'; id: string } | { kind: 'retryable'; reason: string } | { kind: 'final'; reason: string } {
-  if (result.kind === 'timeout') return { kind: 'retryable', reason: `timeout after ${result.timeoutMs} ms` };
-  if (result.kind === 'network') return { kind: 'retryable', reason: `connection error: ${result.reason}` };
+): ChargeOutcome | RefundOutcome {
+  if (result.kind === 'timeout')
+    return { outcome: 'RETRYABLE', reason: `timeout after ${result.timeoutMs} ms` };
+  if (result.kind === 'network')
+    return { outcome: 'RETRYABLE', reason: `connection error: ${result.reason}` };
   const { status, json } = result;
   if (status >= 200 && status < 300) {
     const id = (json as { id?: unknown } | undefined)?.id;
     if (typeof id !== 'string' || id.length === 0)
-      return { kind: 'retryable', reason: `unreadable ${status} response` };
-    return { kind: 'done', id };
+      return { outcome: 'RETRYABLE', reason: `unreadable ${status} response` };
+    return call === 'charge' ? { outcome: 'SUCCEEDED', chargeId: id } : { outcome: 'REFUNDED', refundId: id };
   }
   const reason = describeError(status, json);
-  if (isRetryableStatus(status) || status === 409 || status === 425) return { kind: 'retryable', reason };
-  return { kind: 'final', reason };
-}
-
-export function classifyCharge(result: HttpPostResult): ChargeOutcome {
-  const answer = classifyAnswer(result);
-  if (answer.kind === 'done') return { outcome: 'SUCCEEDED', chargeId: answer.id };
-  return { outcome: answer.kind === 'retryable' ? 'RETRYABLE' : 'DECLINED', reason: answer.reason };
-}
-
-export function classifyRefund(result: HttpPostResult): RefundOutcome {
-  const answer = classifyAnswer(result);
-  if (answer.kind === 'done') return { outcome: 'REFUNDED', refundId: answer.id };
-  return { outcome: answer.kind === 'retryable' ? 'RETRYABLE' : 'REJECTED', reason: answer.reason };
+  if (isRetryableStatus(status) || status === 409 || status === 425) return { outcome: 'RETRYABLE', reason };
+  return { outcome: call === 'charge' ? 'DECLINED' : 'REJECTED', reason };
 }
 
 /** `card_declined (HTTP 402)`: the gateway's error code when it sent one, and always the status. */

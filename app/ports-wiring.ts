@@ -48,7 +48,7 @@ export function notifierPort(config: PipelineConfig): NotifierPort {
     send: async (channel, message) => {
       const target = channels.get(channel);
       if (!target) return { ok: false, retryable: false, reason: `${channel} channel is not configured` };
-      return target.send({ ...message, payload: { orderId: message.orderId, subject: message.subject } });
+      return target.send(message);
     },
   };
 }

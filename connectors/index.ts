@@ -1,19 +1,15 @@
 /**
  * The edges of the saga: what `app/` wires in and `processors/` receive by injection.
  * The fake third parties for tests and the demo are in `testing.ts` (the test SMTP server needs a
- * dev dependency, so production code must not import it through here).
+ * dev dependency, so production code must not import it through here). The types the connectors
+ * share with the processors (ChargeRequest, ChargeOutcome, ChannelName, DeliveryOutcome,
+ * NotificationMessage) are the ports' own, in `processors/ports.ts`.
  */
 export { PaymentGatewayClient, classifyGatewayAnswer } from './payment/gateway-client.ts';
 export type { PaymentGatewayClientOptions } from './payment/gateway-client.ts';
-export type { ChargeRequest, ChargeOptions, ChargeOutcome, RefundOutcome } from './payment/types.ts';
+export type { ChargeOptions, RefundOutcome } from './payment/types.ts';
 
-export { deliveryKey } from './notify/channel.ts';
-export type {
-  ChannelName,
-  DeliveryOutcome,
-  NotificationChannel,
-  NotificationMessage,
-} from './notify/channel.ts';
+export type { NotificationChannel } from './notify/channel.ts';
 export { EmailChannel, classifySmtpError } from './notify/email-channel.ts';
 export type { EmailChannelConfig } from './notify/email-channel.ts';
 export { SmsChannel } from './notify/sms-channel.ts';

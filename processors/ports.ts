@@ -1,6 +1,23 @@
 /**
  * What the saga's processors need from the outside world, as small interfaces: the app wires real
- * connectors in, tests wire fakes. Processors never import connectors.
+ * connectors in, tests wire fakes. Processors never import connectors; connectors implement these
+ * types (they import them from here, so each is defined once).
+ */
+
+/** What the payment processor asks the gateway to charge. `amount` is in integer minor units (cents). */
+export interface ChargeRequest {
+  orderId: string;
+  amount: number;
+  /** ISO 4217, e.g. `EUR`. */
+  currency: string;
+  paymentMethod: string;
+}
+
+/**
+ * The result of one charge attempt.
+ * - SUCCEEDED: the money is taken; `chargeId` is what a refund needs.
+ * - DECLINED: final; retrying the same request cannot succeed (card declined, limit, invalid request).
+ * - RETRYABLE: unknown or transient (5xx, 429, timeout, connection error); retry with the SAME key.
  */
 export type ChargeOutcome =
   | { outcome: 'SUCCEEDED'; chargeId: string }
@@ -8,25 +25,35 @@ export type ChargeOutcome =
   | { outcome: 'RETRYABLE'; reason: string };
 
 export interface PaymentPort {
-  charge(
-    request: { orderId: string; amount: number; currency: string; paymentMethod: string },
-    options: { idempotencyKey: string },
-  ): Promise<ChargeOutcome>;
+  charge(request: ChargeRequest, options: { idempotencyKey: string }): Promise<ChargeOutcome>;
   refund(chargeId: string, idempotencyKey: string): Promise<{ outcome: string }>;
 }
 
+/** The ways of reaching a customer or a system. */
+export type ChannelName = 'EMAIL' | 'SMS' | 'WEBHOOK';
+
+/**
+ * The result of one delivery attempt. `retryable: false` means another attempt cannot help
+ * (rejected recipient, invalid request, bad credentials): record `NotificationFailed` and move on.
+ */
 export type DeliveryOutcome = { ok: true } | { ok: false; retryable: boolean; reason: string };
 
+/** What the notification processor wants delivered; each channel uses the fields it can carry. */
 export interface NotificationMessage {
   orderId: string;
+  /** An e-mail address, a phone number in E.164 (`+4915112345678`), or a webhook subscriber id. */
   recipient: string;
   subject: string;
   body: string;
+  /**
+   * Identifies this message across retries, so a receiver can drop duplicates: the same on every
+   * attempt of one delivery (the processor uses `${orderId}:${status}:${channel}`).
+   */
   idempotencyKey: string;
 }
 
 export interface NotifierPort {
-  send(channel: 'EMAIL' | 'SMS' | 'WEBHOOK', message: NotificationMessage): Promise<DeliveryOutcome>;
+  send(channel: ChannelName, message: NotificationMessage): Promise<DeliveryOutcome>;
 }
 
 /** Why the inventory refused a reservation (a bounded set: it becomes a metric label). */

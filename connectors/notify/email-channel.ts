@@ -3,12 +3,8 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { createLogger, type Logger } from '../../runtime/index.ts';
 import { ConfigError } from '../../topology/index.ts';
 import { checkNonEmpty, checkTimeoutMs } from '../http/options.ts';
-import {
-  deliveryKey,
-  type DeliveryOutcome,
-  type NotificationChannel,
-  type NotificationMessage,
-} from './channel.ts';
+import type { DeliveryOutcome, NotificationMessage } from '../../processors/ports.ts';
+import type { NotificationChannel } from './channel.ts';
 
 export interface EmailChannelConfig {
   host: string;
@@ -92,7 +88,7 @@ export class EmailChannel implements NotificationChannel {
   }
 
   private async deliver(message: NotificationMessage): Promise<DeliveryOutcome> {
-    const idempotencyKey = deliveryKey(this.channel, message);
+    const { idempotencyKey } = message;
     let outcome: DeliveryOutcome;
     try {
       const info = (await this.#transport.sendMail({

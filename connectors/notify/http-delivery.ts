@@ -1,5 +1,5 @@
 import { isRetryableStatus, type HttpPostResult } from '../http/post-json.ts';
-import type { DeliveryOutcome } from './channel.ts';
+import type { DeliveryOutcome } from '../../processors/ports.ts';
 
 /** 2xx delivered; 408/429/5xx, timeouts and connection errors retryable; any other status final. */
 export function classifyDelivery(result: HttpPostResult): DeliveryOutcome {

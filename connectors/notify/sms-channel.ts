@@ -1,12 +1,8 @@
 import { createLogger, type Logger } from '../../runtime/index.ts';
 import { checkHttpUrl, checkNonEmpty, checkTimeoutMs } from '../http/options.ts';
 import { postJson } from '../http/post-json.ts';
-import {
-  deliveryKey,
-  type DeliveryOutcome,
-  type NotificationChannel,
-  type NotificationMessage,
-} from './channel.ts';
+import type { DeliveryOutcome, NotificationMessage } from '../../processors/ports.ts';
+import type { NotificationChannel } from './channel.ts';
 import { classifyDelivery } from './http-delivery.ts';
 
 export interface SmsChannelConfig {
@@ -50,7 +46,7 @@ export class SmsChannel implements NotificationChannel {
   }
 
   async send(message: NotificationMessage): Promise<DeliveryOutcome> {
-    const idempotencyKey = deliveryKey(this.channel, message);
+    const { idempotencyKey } = message;
     const result = await postJson({
       url: this.#url,
       rawBody: JSON.stringify({

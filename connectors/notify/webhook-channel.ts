@@ -1,12 +1,8 @@
 import { createLogger, type Logger } from '../../runtime/index.ts';
 import { checkHttpUrl, checkNonEmpty, checkTimeoutMs } from '../http/options.ts';
 import { postJson } from '../http/post-json.ts';
-import {
-  deliveryKey,
-  type DeliveryOutcome,
-  type NotificationChannel,
-  type NotificationMessage,
-} from './channel.ts';
+import type { DeliveryOutcome, NotificationMessage } from '../../processors/ports.ts';
+import type { NotificationChannel } from './channel.ts';
 import { classifyDelivery } from './http-delivery.ts';
 import { signWebhookBody } from './webhook-signature.ts';
 
@@ -29,10 +25,11 @@ export interface WebhookChannelConfig {
 const DEFAULT_TIMEOUT_MS = 5_000;
 
 /**
- * Webhooks: HTTP POST of `{ orderId, recipient, subject, body, payload }` as JSON, with
- * `X-Signature: sha256=<hex HMAC-SHA256 of the raw body>` and `X-Idempotency-Key` (stable across
- * retries, so the subscriber can drop duplicates). 2xx delivered; 5xx, 408, 429, timeouts and
- * connection errors retryable; other 4xx final.
+ * Webhooks: HTTP POST of `{ orderId, recipient, subject, body, payload: { orderId, subject } }` as
+ * JSON (the `payload` object is kept for subscribers that read it), with `X-Signature: sha256=<hex
+ * HMAC-SHA256 of the raw body>` and `X-Idempotency-Key` (stable across retries, so the subscriber
+ * can drop duplicates). 2xx delivered; 5xx, 408, 429, timeouts and connection errors retryable;
+ * other 4xx final.
  */
 export class WebhookChannel implements NotificationChannel {
   readonly channel = 'WEBHOOK' as const;
@@ -49,13 +46,13 @@ export class WebhookChannel implements NotificationChannel {
   }
 
   async send(message: NotificationMessage): Promise<DeliveryOutcome> {
-    const idempotencyKey = deliveryKey(this.channel, message);
+    const { idempotencyKey } = message;
     const rawBody = JSON.stringify({
       orderId: message.orderId,
       recipient: message.recipient,
       subject: message.subject,
       body: message.body,
-      payload: message.payload,
+      payload: { orderId: message.orderId, subject: message.subject },
     });
     const result = await postJson({
       url: this.#url,

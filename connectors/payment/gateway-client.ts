@@ -2,7 +2,8 @@ import { createLogger, type Logger } from '../../runtime/index.ts';
 import { ValidationError } from '../../topology/index.ts';
 import { checkHttpUrl, checkTimeoutMs } from '../http/options.ts';
 import { isRetryableStatus, postJson, type HttpPostResult } from '../http/post-json.ts';
-import type { ChargeOptions, ChargeOutcome, ChargeRequest, RefundOutcome } from './types.ts';
+import type { ChargeOutcome, ChargeRequest } from '../../processors/ports.ts';
+import type { ChargeOptions, RefundOutcome } from './types.ts';
 
 export interface PaymentGatewayClientOptions {
   /** Base URL of the gateway, e.g. `http://127.0.0.1:8090` (the client appends `/v1/...`). */

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createFakeHttpServer, checkNonNegative, checkRate } from '../fake-http-server.ts';
 import { seededRandom } from '../seeded-random.ts';
-import type { ChargeRequest } from '../../payment/types.ts';
+import type { ChargeRequest } from '../../../processors/ports.ts';
 
 /**
  * A fake card-payment gateway that speaks real HTTP, for tests, the demo and the chaos suite.

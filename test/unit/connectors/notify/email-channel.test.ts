@@ -3,17 +3,18 @@ import {
   startTestSmtpServer,
   type TestSmtpServer,
 } from '../../../../connectors/fakes/notify/test-smtp-server.ts';
+import { testMessage } from '../support/message.ts';
 import { quietLogger } from '../support/quiet-logger.ts';
-import type { NotificationMessage } from '../../../../connectors/notify/channel.ts';
+import type { NotificationMessage } from '../../../../processors/ports.ts';
 
-const message = (overrides: Partial<NotificationMessage> = {}): NotificationMessage => ({
-  orderId: 'o-1001',
-  recipient: 'ada@example.com',
-  subject: 'Your order o-1001 has shipped',
-  body: 'Hello Ada,\nyour order is on its way.',
-  payload: { status: 'SHIPPED' },
-  ...overrides,
-});
+const message = (overrides: Partial<NotificationMessage> = {}): NotificationMessage =>
+  testMessage('EMAIL', {
+    orderId: 'o-1001',
+    recipient: 'ada@example.com',
+    subject: 'Your order o-1001 has shipped',
+    body: 'Hello Ada,\nyour order is on its way.',
+    ...overrides,
+  });
 
 describe('EmailChannel over SMTP', () => {
   let smtp: TestSmtpServer;

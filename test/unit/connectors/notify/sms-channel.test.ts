@@ -3,17 +3,18 @@ import {
   startFakeSmsProvider,
   type FakeSmsProvider,
 } from '../../../../connectors/fakes/notify/fake-sms-provider.ts';
+import { testMessage } from '../support/message.ts';
 import { quietLogger } from '../support/quiet-logger.ts';
-import type { NotificationMessage } from '../../../../connectors/notify/channel.ts';
+import type { NotificationMessage } from '../../../../processors/ports.ts';
 
-const message = (overrides: Partial<NotificationMessage> = {}): NotificationMessage => ({
-  orderId: 'o-2002',
-  recipient: '+4915112345678',
-  subject: 'ignored for SMS',
-  body: 'Your order o-2002 was paid.',
-  payload: {},
-  ...overrides,
-});
+const message = (overrides: Partial<NotificationMessage> = {}): NotificationMessage =>
+  testMessage('SMS', {
+    orderId: 'o-2002',
+    recipient: '+4915112345678',
+    subject: 'ignored for SMS',
+    body: 'Your order o-2002 was paid.',
+    ...overrides,
+  });
 
 describe('SmsChannel over HTTP', () => {
   let provider: FakeSmsProvider;

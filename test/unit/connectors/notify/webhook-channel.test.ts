@@ -4,25 +4,20 @@ import {
   type FakeWebhookReceiver,
 } from '../../../../connectors/fakes/notify/fake-webhook-receiver.ts';
 import { signWebhookBody, verifyWebhookSignature } from '../../../../connectors/notify/webhook-signature.ts';
+import { testMessage } from '../support/message.ts';
 import { quietLogger } from '../support/quiet-logger.ts';
-import type { NotificationMessage } from '../../../../connectors/notify/channel.ts';
+import type { NotificationMessage } from '../../../../processors/ports.ts';
 
 const SECRET = 'whsec_test_secret';
 
-const message = (overrides: Partial<NotificationMessage> = {}): NotificationMessage => ({
-  orderId: 'o-3003',
-  recipient: 'merchant-42',
-  subject: 'order.status.changed',
-  body: 'o-3003 is PAID',
-  payload: {
+const message = (overrides: Partial<NotificationMessage> = {}): NotificationMessage =>
+  testMessage('WEBHOOK', {
     orderId: 'o-3003',
-    status: 'PAID',
-    previousStatus: 'RESERVED',
-    reason: null,
-    at: 1_700_000_000_000,
-  },
-  ...overrides,
-});
+    recipient: 'merchant-42',
+    subject: 'order.status.changed',
+    body: 'o-3003 is PAID',
+    ...overrides,
+  });
 
 describe('WebhookChannel', () => {
   let receiver: FakeWebhookReceiver;
@@ -50,7 +45,7 @@ describe('WebhookChannel', () => {
       recipient: 'merchant-42',
       subject: 'order.status.changed',
       body: 'o-3003 is PAID',
-      payload: message().payload,
+      payload: { orderId: 'o-3003', subject: 'order.status.changed' },
     });
     expect(verifyWebhookSignature(delivery?.rawBody ?? '', delivery?.signature ?? undefined, SECRET)).toBe(
       true,

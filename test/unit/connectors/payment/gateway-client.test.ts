@@ -3,7 +3,7 @@ import {
   startFakeGateway,
   type FakeGateway,
 } from '../../../../connectors/fakes/payment-gateway/fake-gateway.ts';
-import type { ChargeRequest } from '../../../../connectors/payment/types.ts';
+import type { ChargeRequest } from '../../../../processors/ports.ts';
 import { quietLogger } from '../support/quiet-logger.ts';
 import { ValidationError } from '../../../../topology/errors.ts';
 

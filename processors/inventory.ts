@@ -119,9 +119,7 @@ export class InventoryProcessor implements Processor<string, InventoryInput, str
       reserved: sku.reserved + request.quantity,
     };
     if (!this.keepsStock(next)) return this.refuseOversell(request, sku, key);
-    await this.stock.put(request.sku, next);
-    await this.reservations.put(key, { quantity: request.quantity, state: 'RESERVED' });
-    return this.result(request, request.quantity, 'RESERVED', next.available, null);
+    return this.settle(request, key, next, request.quantity, 'RESERVED');
   }
 
   private async release(
@@ -133,22 +131,14 @@ export class InventoryProcessor implements Processor<string, InventoryInput, str
     if (existing?.state !== 'RESERVED') {
       // Nothing held (never reserved, rejected, already released or committed): releasing is a no-op.
       if (!existing) await this.reservations.put(key, { quantity: 0, state: 'RELEASED' });
-      return this.result(
-        request,
-        0,
-        'RELEASED',
-        sku.available,
-        existing ? `reservation is ${existing.state}` : 'no reservation',
-      );
+      return this.nothingHeld(request, 'RELEASED', sku, existing);
     }
     const next = {
       ...sku,
       available: sku.available + existing.quantity,
       reserved: sku.reserved - existing.quantity,
     };
-    await this.stock.put(request.sku, next);
-    await this.reservations.put(key, { quantity: existing.quantity, state: 'RELEASED' });
-    return this.result(request, existing.quantity, 'RELEASED', next.available, null);
+    return this.settle(request, key, next, existing.quantity, 'RELEASED');
   }
 
   private async commit(
@@ -157,15 +147,7 @@ export class InventoryProcessor implements Processor<string, InventoryInput, str
     key: string,
     existing: ReservationEntry | undefined,
   ): Promise<ReservationResult> {
-    if (existing?.state !== 'RESERVED') {
-      return this.result(
-        request,
-        0,
-        'COMMITTED',
-        sku.available,
-        existing ? `reservation is ${existing.state}` : 'no reservation',
-      );
-    }
+    if (existing?.state !== 'RESERVED') return this.nothingHeld(request, 'COMMITTED', sku, existing);
     const next = {
       ...sku,
       onHand: sku.onHand - existing.quantity,
@@ -173,9 +155,7 @@ export class InventoryProcessor implements Processor<string, InventoryInput, str
     };
     // Counted but applied: the units left the warehouse; refusing the commit would not bring them back.
     this.keepsStock(next);
-    await this.stock.put(request.sku, next);
-    await this.reservations.put(key, { quantity: existing.quantity, state: 'COMMITTED' });
-    return this.result(request, existing.quantity, 'COMMITTED', next.available, null);
+    return this.settle(request, key, next, existing.quantity, 'COMMITTED');
   }
 
   /**
@@ -221,6 +201,35 @@ export class InventoryProcessor implements Processor<string, InventoryInput, str
   ): Promise<ReservationResult> {
     await this.reservations.put(key, { quantity: request.quantity, state: 'REJECTED' });
     return this.result(request, request.quantity, 'REJECTED', sku.available, 'would oversell');
+  }
+
+  /** Writes the SKU's new stock and the reservation's new state, and answers with them. */
+  private async settle(
+    request: ReservationRequested,
+    key: string,
+    next: SkuStock,
+    quantity: number,
+    state: 'RESERVED' | 'RELEASED' | 'COMMITTED',
+  ): Promise<ReservationResult> {
+    await this.stock.put(request.sku, next);
+    await this.reservations.put(key, { quantity, state });
+    return this.result(request, quantity, state, next.available, null);
+  }
+
+  /** The answer to a RELEASE or COMMIT with no reservation held: nothing of it, and why. */
+  private nothingHeld(
+    request: ReservationRequested,
+    outcome: 'RELEASED' | 'COMMITTED',
+    sku: SkuStock,
+    existing: ReservationEntry | undefined,
+  ): ReservationResult {
+    return this.result(
+      request,
+      0,
+      outcome,
+      sku.available,
+      existing ? `reservation is ${existing.state}` : 'no reservation',
+    );
   }
 
   private result(

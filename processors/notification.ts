@@ -154,13 +154,12 @@ export class NotificationProcessor implements Processor<
   }
 
   /** Applies a delivery's answer: the outcome forwarded, or the next attempt scheduled. */
-  private async apply({ delivery, timestamp, headers }: Delivery, outcome: DeliveryOutcome): Promise<void> {
+  private async apply(call: Delivery, outcome: DeliveryOutcome): Promise<void> {
+    const { delivery } = call;
     const id = delivery.message.idempotencyKey;
     const at = this.context.currentSystemTimeMs();
     if (delivery.dueAt !== undefined) await this.index.delete(dueKey(delivery.dueAt, id));
     if (outcome.ok) {
-      this.metrics.notification(delivery.channel, 'sent');
-      await this.pending.delete(id);
       const event: NotificationSent = {
         orderId: delivery.message.orderId,
         channel: delivery.channel,
@@ -168,10 +167,7 @@ export class NotificationProcessor implements Processor<
         recipient: delivery.message.recipient,
         at,
       };
-      this.context.forward(
-        new StreamRecord(delivery.message.orderId, { kind: 'sent', event }, timestamp, headers),
-      );
-      return;
+      return this.finish(call, { kind: 'sent', event });
     }
     if (outcome.retryable && delivery.attempts < this.options.maxAttempts) {
       this.metrics.notification(delivery.channel, 'retry');
@@ -181,8 +177,6 @@ export class NotificationProcessor implements Processor<
       await this.index.put(dueKey(delivery.dueAt, id), id);
       return;
     }
-    this.metrics.notification(delivery.channel, 'failed');
-    await this.pending.delete(id);
     const event: NotificationFailed = {
       orderId: delivery.message.orderId,
       channel: delivery.channel,
@@ -192,9 +186,17 @@ export class NotificationProcessor implements Processor<
       attempts: delivery.attempts,
       at,
     };
-    this.context.forward(
-      new StreamRecord(delivery.message.orderId, { kind: 'failed', event }, timestamp, headers),
-    );
+    return this.finish(call, { kind: 'failed', event });
+  }
+
+  /** A delivery's last word: counted, its pending entry gone, its outcome forwarded. */
+  private async finish(
+    { delivery, timestamp, headers }: Delivery,
+    outcome: NotificationOutcome,
+  ): Promise<void> {
+    this.metrics.notification(delivery.channel, outcome.kind);
+    await this.pending.delete(delivery.message.idempotencyKey);
+    this.context.forward(new StreamRecord(delivery.message.orderId, outcome, timestamp, headers));
   }
 
   private async retryDue(now: number): Promise<void> {

@@ -1,5 +1,25 @@
-import { isRetryableStatus, type HttpPostResult } from '../http/post-json.ts';
-import type { DeliveryOutcome } from '../../processors/ports.ts';
+import type { Logger } from '../../runtime/index.ts';
+import type { DeliveryOutcome, NotificationMessage } from '../../processors/ports.ts';
+import { isRetryableStatus, postJson, type HttpPostRequest, type HttpPostResult } from '../http/post-json.ts';
+
+/**
+ * One delivery attempt of `message` over HTTP (the SMS and webhook channels): posts `request`,
+ * classifies the answer, and logs a failure as `<channel> delivery failed`.
+ */
+export async function deliverOverHttp(
+  channel: string,
+  message: NotificationMessage,
+  request: HttpPostRequest,
+  logger: Logger,
+): Promise<DeliveryOutcome> {
+  const outcome = classifyDelivery(await postJson(request));
+  if (!outcome.ok)
+    logger.warn(
+      { orderId: message.orderId, idempotencyKey: message.idempotencyKey, ...outcome },
+      `${channel} delivery failed`,
+    );
+  return outcome;
+}
 
 /** 2xx delivered; 408/429/5xx, timeouts and connection errors retryable; any other status final. */
 export function classifyDelivery(result: HttpPostResult): DeliveryOutcome {

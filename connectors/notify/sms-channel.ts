@@ -1,9 +1,8 @@
 import { createLogger, type Logger } from '../../runtime/index.ts';
 import { checkHttpUrl, checkNonEmpty, checkTimeoutMs } from '../http/options.ts';
-import { postJson } from '../http/post-json.ts';
 import type { DeliveryOutcome, NotificationMessage } from '../../processors/ports.ts';
 import type { NotificationChannel } from './channel.ts';
-import { classifyDelivery } from './http-delivery.ts';
+import { deliverOverHttp } from './http-delivery.ts';
 
 export interface SmsChannelConfig {
   /** The provider's send endpoint, e.g. `http://127.0.0.1:8091/v1/messages`. */
@@ -46,21 +45,18 @@ export class SmsChannel implements NotificationChannel {
   }
 
   async send(message: NotificationMessage): Promise<DeliveryOutcome> {
-    const { idempotencyKey } = message;
-    const result = await postJson({
-      url: this.#url,
-      rawBody: JSON.stringify({
-        to: message.recipient,
-        from: this.#from,
-        text: message.body,
-        reference: message.orderId,
-      }),
-      headers: { [this.#apiKeyHeader]: this.#apiKey, 'idempotency-key': idempotencyKey },
-      timeoutMs: this.#timeoutMs,
+    const rawBody = JSON.stringify({
+      to: message.recipient,
+      from: this.#from,
+      text: message.body,
+      reference: message.orderId,
     });
-    const outcome = classifyDelivery(result);
-    if (!outcome.ok)
-      this.#logger.warn({ orderId: message.orderId, idempotencyKey, ...outcome }, 'sms delivery failed');
-    return outcome;
+    const headers = { [this.#apiKeyHeader]: this.#apiKey, 'idempotency-key': message.idempotencyKey };
+    return deliverOverHttp(
+      'sms',
+      message,
+      { url: this.#url, rawBody, headers, timeoutMs: this.#timeoutMs },
+      this.#logger,
+    );
   }
 }

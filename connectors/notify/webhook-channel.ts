@@ -1,9 +1,8 @@
 import { createLogger, type Logger } from '../../runtime/index.ts';
 import { checkHttpUrl, checkNonEmpty, checkTimeoutMs } from '../http/options.ts';
-import { postJson } from '../http/post-json.ts';
 import type { DeliveryOutcome, NotificationMessage } from '../../processors/ports.ts';
 import type { NotificationChannel } from './channel.ts';
-import { classifyDelivery } from './http-delivery.ts';
+import { deliverOverHttp } from './http-delivery.ts';
 import { signWebhookBody } from './webhook-signature.ts';
 
 export { signWebhookBody, verifyWebhookSignature } from './webhook-signature.ts';
@@ -46,7 +45,6 @@ export class WebhookChannel implements NotificationChannel {
   }
 
   async send(message: NotificationMessage): Promise<DeliveryOutcome> {
-    const { idempotencyKey } = message;
     const rawBody = JSON.stringify({
       orderId: message.orderId,
       recipient: message.recipient,
@@ -54,15 +52,15 @@ export class WebhookChannel implements NotificationChannel {
       body: message.body,
       payload: { orderId: message.orderId, subject: message.subject },
     });
-    const result = await postJson({
-      url: this.#url,
-      rawBody,
-      headers: { 'x-signature': signWebhookBody(rawBody, this.#secret), 'x-idempotency-key': idempotencyKey },
-      timeoutMs: this.#timeoutMs,
-    });
-    const outcome = classifyDelivery(result);
-    if (!outcome.ok)
-      this.#logger.warn({ orderId: message.orderId, idempotencyKey, ...outcome }, 'webhook delivery failed');
-    return outcome;
+    const headers = {
+      'x-signature': signWebhookBody(rawBody, this.#secret),
+      'x-idempotency-key': message.idempotencyKey,
+    };
+    return deliverOverHttp(
+      'webhook',
+      message,
+      { url: this.#url, rawBody, headers, timeoutMs: this.#timeoutMs },
+      this.#logger,
+    );
   }
 }

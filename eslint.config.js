@@ -1,6 +1,11 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const engineEntryPointsOnly = {
+  regex: '(^|/)(topology|state-stores|runtime|testing)/(?!index\\.ts$).+',
+  message: "The domain imports the engine only through its folders' index.ts files.",
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/**', '.stack/**', 'coverage/**', 'bench/clients/node_modules/**'] },
   js.configs.recommended,
@@ -27,13 +32,24 @@ export default tseslint.config(
   {
     files: ['processors/**', 'app/**', 'connectors/**', 'schemas/**'],
     rules: {
+      'no-restricted-imports': ['error', { patterns: [engineEntryPointsOnly] }],
+    },
+  },
+  // The connectors' test doubles live in connectors/fakes/ (entry: connectors/testing.ts); the
+  // production connectors never import them.
+  {
+    files: ['connectors/**'],
+    ignores: ['connectors/fakes/**', 'connectors/testing.ts'],
+    rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
+            engineEntryPointsOnly,
             {
-              regex: '(^|/)(topology|state-stores|runtime|testing)/(?!index\\.ts$).+',
-              message: "The domain imports the engine only through its folders' index.ts files.",
+              regex: '(^|/)fakes/|(^|/)testing\\.ts$',
+              message:
+                'Production connectors do not import the fakes (connectors/fakes/, connectors/testing.ts).',
             },
           ],
         },

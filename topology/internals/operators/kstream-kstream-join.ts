@@ -1,4 +1,5 @@
 import type { KeyValueStore } from '../../../state-stores/state-store.ts';
+import { WindowedKeyCodec } from '../../../state-stores/index.ts';
 import type { Processor, ProcessorContext, ProcessorSupplier } from '../../processor.ts';
 import { StreamRecord } from '../../record.ts';
 import type { Serde } from '../../serde.ts';
@@ -13,21 +14,28 @@ import {
 } from './kstream-kstream-outer-store.ts';
 
 /**
- * Buffer keys of a join side: `<key length:4><key bytes><timestamp:8><offset:8>`, so one key's
- * records sort by time and a time range of one key is a single range scan; the source offset
- * keeps two records with the same key and timestamp apart.
+ * Buffer keys of a join side: the shared windowed key layout (`WindowedKeyCodec`,
+ * `<segment><key length><key bytes><timestamp><offset>`), segmented as Kafka Streams segments its
+ * join window stores (max(retention / 2, 60 s)). One key's records over a time range are one range
+ * scan per segment (a join window spans one or two), and what retention drops is whole segments,
+ * deleted by a range scan of just those: no scan of the live buffer. The source offset keeps two
+ * records with the same key and timestamp apart.
  */
-function bufferKey(key: Buffer, timestamp: number, offset: bigint): Buffer {
-  const out = Buffer.alloc(4 + key.length + 16);
-  out.writeUInt32BE(key.length, 0);
-  key.copy(out, 4);
-  out.writeBigInt64BE(BigInt(Math.max(0, timestamp)), 4 + key.length);
-  out.writeBigInt64BE(offset, 12 + key.length);
-  return out;
+function bufferCodec(windows: JoinWindows): WindowedKeyCodec {
+  return new WindowedKeyCodec({
+    segmentIntervalMs: Math.max(Math.floor(retentionOf(windows) / 2), MIN_SEGMENT_INTERVAL_MS),
+    suffixBytes: OFFSET_BYTES,
+  });
 }
 
-function timestampOf(buffered: Buffer): number {
-  return Number(buffered.readBigInt64BE(buffered.length - 16));
+/** Kafka Streams' lower bound on a window store's segment length. */
+const MIN_SEGMENT_INTERVAL_MS = 60_000;
+const OFFSET_BYTES = 8;
+
+function offsetSuffix(offset: bigint): Buffer {
+  const out = Buffer.allocUnsafe(OFFSET_BYTES);
+  out.writeBigInt64BE(offset, 0);
+  return out;
 }
 
 /**
@@ -54,10 +62,12 @@ export function streamJoinWindowProcessor<K, V>(options: {
   windows: JoinWindows;
 }): ProcessorSupplier<K, V, K, V> {
   const retention = retentionOf(options.windows);
+  const codec = bufferCodec(options.windows);
   return (): Processor<K, V, K, V> => {
     let context: ProcessorContext<K, V>;
     let mine: KeyValueStore<Buffer, V>;
-    let lastPurge = -1;
+    /** Segments up to this one hold nothing any more (-1: none purged yet by this instance). */
+    let purgedThrough = -1;
     let sequence = 0n;
     return {
       init(ctx) {
@@ -74,15 +84,18 @@ export function streamJoinWindowProcessor<K, V>(options: {
         if (t > observed - retention) {
           const keyBytes = options.keySerde.serialize(options.store, record.key);
           const offset = context.recordMetadata()?.offset ?? sequence++;
-          await mine.put(bufferKey(keyBytes, t, offset), record.value);
+          await mine.put(codec.encode(keyBytes, t, offsetSuffix(offset)), record.value);
         }
-        // Purge once per retention length of observed time.
-        const step = Math.floor(observed / Math.max(1, retention));
-        if (step !== lastPurge) {
-          lastPurge = step;
-          for (const { key } of await mine.all()) {
-            if (timestampOf(key) <= observed - retention) await mine.delete(key);
-          }
+        // Drop the segments whose every record is now beyond retention (lookups already ignore
+        // such records: see visibleFrom below), reading only those segments.
+        const expiredThrough = codec.segmentOf(observed - retention + 1) - 1;
+        if (expiredThrough > purgedThrough) {
+          const { from, toExclusive } = codec.segmentRange(purgedThrough + 1, expiredThrough);
+          // A segment's prefix sorts before all of its keys, so the inclusive range ends before
+          // segment expiredThrough + 1.
+          if (from && toExclusive)
+            for (const { key } of await mine.range(from, toExclusive)) await mine.delete(key);
+          purgedThrough = expiredThrough;
         }
       },
     };
@@ -130,6 +143,7 @@ export function streamJoinSideProcessor<K, VThis, VOther, VL, VR, VOut>(options:
 }): ProcessorSupplier<K, VThis, K, VOut> {
   const { windows, shared, leftSide } = options;
   const retention = retentionOf(windows);
+  const codec = bufferCodec(windows);
   // The right side looks at the left buffer the other way round.
   const beforeMs = leftSide ? windows.beforeMs : windows.afterMs;
   const afterMs = leftSide ? windows.afterMs : windows.beforeMs;
@@ -181,11 +195,17 @@ export function streamJoinSideProcessor<K, VThis, VOther, VL, VR, VOut>(options:
           t - beforeMs,
           theirsObserved === undefined ? t - beforeMs : theirsObserved - retention + 1,
         );
-        const from = bufferKey(keyBytes, visibleFrom, 0n);
-        const to = bufferKey(keyBytes, t + afterMs, 0x7fffffffffffffffn);
-        const matches = await theirs.range(from, to);
+        const visibleTo = t + afterMs;
+        const matches: { key: Buffer; value: VOther }[] = [];
+        for (let segment = codec.segmentOf(visibleFrom); segment <= codec.segmentOf(visibleTo); segment++) {
+          const { from, toExclusive } = codec.keyRange(keyBytes, visibleFrom, visibleTo, segment);
+          // The bound is `<key><visibleTo + 1>` without an offset: every stored key at that time is
+          // longer and sorts after it, so the inclusive range stops at visibleTo.
+          if (from && toExclusive && visibleTo >= visibleFrom)
+            matches.push(...(await theirs.range(from, toExclusive)));
+        }
         for (const { key, value } of matches) {
-          const otherTimestamp = timestampOf(key);
+          const otherTimestamp = codec.timeOf(key);
           // The other side's records at that timestamp found a match: they no longer wait.
           if (outer) await outer.delete(pendingKey(!leftSide, otherTimestamp, keyBytes));
           const joined = options.joiner(record.value, value, record.key);

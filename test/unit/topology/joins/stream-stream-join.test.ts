@@ -82,3 +82,48 @@ test('describe(): as Kafka Streams, a WINDOWED node per side buffers it, JOINTHI
   expect(description).toMatch(/Processor: KSTREAM-MERGE-\d{10}/);
   expect(description).not.toMatch(/Sub-topology: 1/);
 });
+
+/**
+ * The join buffers are segmented as Kafka Streams' join window stores (max(retention / 2, 60 s)):
+ * a match across a segment boundary is still found, and what retention drops is deleted a whole
+ * segment at a time, so the buffer does not grow with the stream.
+ */
+test('join buffers: matches across a segment boundary; records beyond retention are deleted by whole segments', async () => {
+  const builder = new StreamsBuilder({ dslStoreSuppliers: memoryDslStoreSuppliers });
+  const strings = { keySerde: Serdes.String(), valueSerde: Serdes.String() };
+  builder
+    .stream<string, string>('views', strings)
+    .join(
+      builder.stream<string, string>('clicks', strings),
+      (view, click) => `${view}+${click}`,
+      JoinWindows.ofTimeDifferenceAndGrace(10_000, 0),
+    )
+    .to('out', strings);
+  const topology = builder.build();
+  const driver = new TopologyTestDriver(topology, { applicationId: 'ss-segments' });
+  const v = driver.createInputTopic('views', Serdes.String(), Serdes.String());
+  const c = driver.createInputTopic('clicks', Serdes.String(), Serdes.String());
+  const out = driver.createOutputTopic('out', Serdes.String(), Serdes.String());
+  const viewsBuffer = /KSTREAM-JOINTHIS-\d{10}-store/.exec(topology.describe().toString())?.[0] ?? '';
+  const buffered = async () =>
+    (await (await driver.getKeyValueStore<Buffer, string>(viewsBuffer)).all()).length;
+
+  // Retention 20 s, segments of 60 s: 59 s and 61 s lie in segments 0 and 1.
+  await v.pipeInput('ad1', 'view-a', 59_000);
+  await c.pipeInput('ad1', 'click-a', 61_000);
+  expect(out.readValuesToList()).toEqual(['view-a+click-a']);
+
+  for (let i = 0; i < 50; i++) await v.pipeInput(`bulk${i}`, `view-${i}`, 62_000 + i);
+  expect(await buffered()).toBe(51);
+  // Stream time 130 s: everything up to 110 s is beyond retention; segment 0 (0–59.999 s) is
+  // dropped whole, segment 1 (60–119.999 s) still holds times retention keeps, so it stays.
+  await v.pipeInput('ad1', 'view-b', 130_000);
+  expect(await buffered()).toBe(51);
+  // Stream time 141 s: all of segment 1 is beyond retention (≤ 121 s): only view-b is left.
+  await v.pipeInput('ad2', 'view-c', 141_000);
+  expect(await buffered()).toBe(2);
+  // What is left still joins.
+  await c.pipeInput('ad1', 'click-b', 135_000);
+  expect(out.readValuesToList()).toEqual(['view-b+click-b']);
+  await driver.close();
+});

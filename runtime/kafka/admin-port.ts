@@ -9,6 +9,16 @@ import { principalName } from '../security.ts';
 
 const READ_COMMITTED = 1;
 const READ_UNCOMMITTED = 0;
+/** Answers that mean "this leader information is stale or not applied yet": worth asking again. */
+const STALE_LEADER_ERRORS = new Set([
+  'UNKNOWN_LEADER_EPOCH',
+  'FENCED_LEADER_EPOCH',
+  'NOT_LEADER_OR_FOLLOWER',
+  'LEADER_NOT_AVAILABLE',
+]);
+/** Up to about 20 s in all (200 ms, 400 ms, … between attempts). */
+const STALE_LEADER_ATTEMPTS = 14;
+const STALE_LEADER_BACKOFF_MS = 200;
 /** Kafka's error code for TOPIC_AUTHORIZATION_FAILED. */
 const TOPIC_AUTHORIZATION_FAILED_CODE = 29;
 /** DescribeConfigs resource type of a topic. */
@@ -210,17 +220,34 @@ export class KafkaAdmin implements AdminPort {
     if (partitions.length === 0) return result;
     const byTopic = new Map<string, number[]>();
     for (const tp of partitions) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
-    const offsets = await wrap(
-      'listOffsets',
-      () =>
-        this.offsets.listOffsets({
-          topics: [...byTopic.keys()],
-          partitions: Object.fromEntries(byTopic),
-          timestamp,
-          isolationLevel,
-        }),
-      { principal: this.principal, operation: 'DESCRIBE', topics: [...byTopic.keys()] },
-    );
+    const ask = () =>
+      wrap(
+        'listOffsets',
+        () =>
+          this.offsets.listOffsets({
+            topics: [...byTopic.keys()],
+            partitions: Object.fromEntries(byTopic),
+            timestamp,
+            isolationLevel,
+          }),
+        { principal: this.principal, operation: 'DESCRIBE', topics: [...byTopic.keys()] },
+      );
+    let offsets: Awaited<ReturnType<typeof ask>>;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        offsets = await ask();
+        break;
+      } catch (error) {
+        // Right after a broker restart its partitions can lag behind the leader epochs its own
+        // metadata already announces (UNKNOWN_LEADER_EPOCH for seconds); the client retries the
+        // same request with the same epoch and gives up. Ask again on fresh metadata, a while.
+        const stale =
+          error instanceof KafkaClientError && error.brokerErrors.some((e) => STALE_LEADER_ERRORS.has(e));
+        if (!stale || attempt >= STALE_LEADER_ATTEMPTS) throw error;
+        this.offsets.clearMetadata();
+        await new Promise((resolve) => setTimeout(resolve, STALE_LEADER_BACKOFF_MS * attempt));
+      }
+    }
     for (const tp of partitions) {
       const offset = offsets.get(tp.topic)?.[tp.partition];
       if (offset !== undefined) result.set(tpKey(tp), offset);

@@ -24,7 +24,10 @@ let kafka: TestKafka;
 beforeAll(async () => {
   kafka = await TestKafka.connect();
 });
+/** Every app process started: killed after the tests whatever happened, so jest can exit. */
+const started = new Set<ChildProcess>();
 afterAll(async () => {
+  for (const child of started) child.kill('SIGKILL');
   await kafka.close();
 });
 
@@ -37,6 +40,7 @@ function startApp(env: Record<string, string>): {
     env: { ...process.env, ...env, LOG_LEVEL: process.env.CRASH_LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.add(child);
   let stdout = '';
   const running = new Promise<void>((resolve) => {
     child.stdout?.on('data', (chunk: Buffer) => {

@@ -24,6 +24,8 @@ const stock: Record<string, number> = { SCARCE: 30, PLENTY: 10_000 };
 let gateway: FakeGateway;
 let kafka: KafkaClient;
 let stateDir: string;
+/** The pipeline process now running: killed after the test whatever happened, so jest can exit. */
+let current: ReturnType<typeof startSagaProcess> | null = null;
 const logFile = join(tmpdir(), `${run}-pipeline.log`);
 
 beforeAll(async () => {
@@ -32,13 +34,14 @@ beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'saga-books-'));
 });
 afterAll(async () => {
+  current?.child.kill('SIGKILL');
   await kafka?.close();
   await gateway?.close();
   rmSync(stateDir, { recursive: true, force: true });
 });
 
 function startPipelineProcess() {
-  return startSagaProcess({
+  current = startSagaProcess({
     bootstrap: BOOTSTRAP,
     applicationId,
     topicPrefix,
@@ -47,6 +50,7 @@ function startPipelineProcess() {
     paymentGatewayUrl: gateway.url,
     logFile,
   });
+  return current;
 }
 
 test(`books balance after ${KILLS} SIGKILLs and a broker restart`, async () => {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Serde } from '../topology/serde.ts';
+import type { Serde } from '../engine-common/serde.ts';
 import type { KeyValueStore, StateStoreContext, StoreBuilder } from './state-store.ts';
 import {
   SessionStoreBuilder,

@@ -1,5 +1,5 @@
-import { TopologyError } from '../topology/errors.ts';
-import type { Serde } from '../topology/serde.ts';
+import { TopologyError } from '../engine-common/errors.ts';
+import type { Serde } from '../engine-common/serde.ts';
 import type {
   SessionStore,
   StateStore,

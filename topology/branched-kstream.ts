@@ -1,4 +1,4 @@
-import { TopologyError } from './errors.ts';
+import { TopologyError } from '../engine-common/errors.ts';
 import { branchProcessor, passThroughProcessor } from './internals/operators/stateless.ts';
 import { KStream } from './kstream.ts';
 import type { Branched } from './options.ts';

@@ -69,9 +69,9 @@ export {
   type Processor,
   type ProcessorSupplier,
 } from './processor.ts';
-export { StreamRecord, type Headers, type RecordMetadata } from './record.ts';
-export { Serdes, type Serde } from './serde.ts';
-export * from './errors.ts';
+export { StreamRecord, type Headers, type RecordMetadata } from '../engine-common/record.ts';
+export { Serdes, type Serde } from '../engine-common/serde.ts';
+export * from '../engine-common/errors.ts';
 export type { KeyValue } from '../state-stores/state-store.ts';
 
 // Engine-facing: what the task core instantiates (not for applications).

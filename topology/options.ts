@@ -1,5 +1,5 @@
-import type { Serde } from './serde.ts';
-import type { Headers } from './record.ts';
+import type { Serde } from '../engine-common/serde.ts';
+import type { Headers } from '../engine-common/record.ts';
 import type { DslStoreSuppliers, DslStoreType } from './dsl-store-suppliers.ts';
 import type { KStream } from './kstream.ts';
 

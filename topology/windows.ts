@@ -1,6 +1,6 @@
-import { TopologyError } from './errors.ts';
-import { SerdeError } from './errors.ts';
-import type { Serde } from './serde.ts';
+import { TopologyError } from '../engine-common/errors.ts';
+import { SerdeError } from '../engine-common/errors.ts';
+import type { Serde } from '../engine-common/serde.ts';
 
 /** A time window [start, end): Kafka Streams' `TimeWindow`. */
 export interface Window {

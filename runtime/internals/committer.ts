@@ -1,4 +1,4 @@
-import { ProducerFencedError } from '../../topology/errors.ts';
+import { ProducerFencedError } from '../../engine-common/errors.ts';
 import type { StreamsConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { StreamsMetrics } from '../metrics/streams-metrics.ts';

@@ -1,4 +1,4 @@
-import type { Headers } from '../../topology/record.ts';
+import type { Headers } from '../../engine-common/record.ts';
 
 /**
  * What the streams runtime needs from Kafka, and nothing more. `kafka-binding.ts` implements it

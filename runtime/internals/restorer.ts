@@ -1,5 +1,5 @@
 import { formatTaskId, type TaskId } from '../../topology/index.ts';
-import { KafkaClientError } from '../../topology/errors.ts';
+import { KafkaClientError } from '../../engine-common/errors.ts';
 import type { ChangelogRecord, StateStore } from '../../state-stores/state-store.ts';
 import type { Logger } from '../logger.ts';
 import type { StreamsMetrics } from '../metrics/streams-metrics.ts';

@@ -1,4 +1,4 @@
-import { KafkaClientError, ProducerFencedError, ProcessingError } from '../../topology/errors.ts';
+import { KafkaClientError, ProducerFencedError, ProcessingError } from '../../engine-common/errors.ts';
 import type { StreamsConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { StreamsMetrics } from '../metrics/streams-metrics.ts';

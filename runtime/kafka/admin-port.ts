@@ -1,5 +1,5 @@
 import { Admin, Consumer, ListOffsetTimestamps } from '@platformatic/kafka';
-import { KafkaClientError } from '../../topology/errors.ts';
+import { KafkaClientError } from '../../engine-common/errors.ts';
 import type { AdminPort, GroupMemberInfo, TopicPartition, TopicToCreate } from '../internals/ports.ts';
 import { decodeMemberUserData } from './member-user-data.ts';
 import { tpKey } from '../internals/ports.ts';

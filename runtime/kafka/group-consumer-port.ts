@@ -1,5 +1,5 @@
 import { Connection, Consumer, offsetFetchV9 } from '@platformatic/kafka';
-import { KafkaClientError } from '../../topology/errors.ts';
+import { KafkaClientError } from '../../engine-common/errors.ts';
 import type {
   ConsumedRecord,
   GroupConsumerPort,

@@ -1,7 +1,7 @@
 import { Producer, type Consumer } from '@platformatic/kafka';
 
 type Transaction = NonNullable<Producer['transaction']>;
-import { KafkaClientError } from '../../topology/errors.ts';
+import { KafkaClientError } from '../../engine-common/errors.ts';
 import type {
   GroupMetadata,
   OffsetToCommit,

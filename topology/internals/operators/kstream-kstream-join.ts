@@ -1,7 +1,7 @@
 import type { KeyValueStore } from '../../../state-stores/state-store.ts';
 import type { Processor, ProcessorContext, ProcessorSupplier } from '../../processor.ts';
-import { StreamRecord } from '../../record.ts';
-import type { Serde } from '../../serde.ts';
+import { StreamRecord } from '../../../engine-common/record.ts';
+import type { Serde } from '../../../engine-common/serde.ts';
 import type { JoinWindows } from '../../windows.ts';
 import {
   emitClosedPending,

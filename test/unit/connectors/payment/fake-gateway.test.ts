@@ -1,5 +1,5 @@
 import { startFakeGateway, type FakeGatewayOptions } from '../../../../connectors/payment/fake-gateway.ts';
-import { ConfigError } from '../../../../topology/errors.ts';
+import { ConfigError } from '../../../../engine-common/errors.ts';
 
 interface Reply {
   status: number;

@@ -2,7 +2,7 @@ import { PaymentGatewayClient } from '../../../../connectors/payment/gateway-cli
 import { startFakeGateway, type FakeGateway } from '../../../../connectors/payment/fake-gateway.ts';
 import type { ChargeRequest } from '../../../../connectors/payment/types.ts';
 import { quietLogger } from '../support/quiet-logger.ts';
-import { ValidationError } from '../../../../topology/errors.ts';
+import { ValidationError } from '../../../../engine-common/errors.ts';
 
 const order = (orderId: string, overrides: Partial<ChargeRequest> = {}): ChargeRequest => ({
   orderId,

@@ -12,3 +12,4 @@
 export * from './errors.ts';
 export { Serdes, type Serde } from './serde.ts';
 export { StreamRecord, type Headers, type RecordMetadata } from './record.ts';
+export type { Window, Windowed } from './windowed.ts';

@@ -1,4 +1,4 @@
-import type { Windowed } from '../topology/windows.ts';
+import type { Windowed } from '../engine-common/windowed.ts';
 
 /**
  * The contract between a state store and the task that owns it.

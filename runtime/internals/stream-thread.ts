@@ -8,8 +8,8 @@ import type { Committer } from './committer.ts';
 import { Mutex } from './mutex.ts';
 import { inTimestampOrder } from './timestamp-order.ts';
 import { ProgressWatchdog } from './progress-watchdog.ts';
-import type { ConsumedRecord, KafkaPorts, TopicPartition } from './ports.ts';
-import { tpKey } from './ports.ts';
+import type { ConsumedRecord, KafkaPorts, TopicPartition } from '../ports/ports.ts';
+import { tpKey } from '../ports/ports.ts';
 import type { StandbyTasks } from './standby-tasks.ts';
 import type { ManagedTask, TaskManager } from './task-manager.ts';
 

@@ -7,8 +7,8 @@ import type {
   OffsetToCommit,
   RebalanceListener,
   TopicPartition,
-} from '../internals/ports.ts';
-import { tpKey } from '../internals/ports.ts';
+} from '../ports/ports.ts';
+import { tpKey } from '../ports/ports.ts';
 import type { Logger } from '../logger.ts';
 import { baseOptions, connectionOptions, type ClientSettings } from './client-options.ts';
 import { copartitionedAssignor } from './copartitioned-assignor.ts';

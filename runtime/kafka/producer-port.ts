@@ -8,8 +8,8 @@ import type {
   ProducedRecord,
   ProducerPort,
   TopicPartition,
-} from '../internals/ports.ts';
-import { tpKey } from '../internals/ports.ts';
+} from '../ports/ports.ts';
+import { tpKey } from '../ports/ports.ts';
 import { baseOptions, connectionOptions, type ClientSettings } from './client-options.ts';
 import { toKafkaError, wrap, type AccessContext } from './errors.ts';
 import { principalName } from '../security.ts';

@@ -1,4 +1,4 @@
-import type { ConsumedRecord, RecordOutcome } from '../internals/ports.ts';
+import type { ConsumedRecord, RecordOutcome } from '../ports/ports.ts';
 import type { Headers } from '../../engine-common/record.ts';
 
 /**

@@ -10,7 +10,7 @@ export {
   type ProcessorTopology,
 } from './topology.ts';
 export type { KStream } from './kstream.ts';
-export type { BranchedKStream } from './branched-kstream.ts';
+export type { BranchedKStream, Branched } from './branched-kstream.ts';
 export type { KGroupedStream } from './kgrouped-stream.ts';
 export type { KTable } from './ktable.ts';
 export type { GlobalKTable } from './global-ktable.ts';
@@ -34,7 +34,6 @@ export type {
   Grouped,
   Repartitioned,
   Materialized,
-  Branched,
   StreamJoined,
   RecordContext,
   TopicNameExtractor,

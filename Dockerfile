@@ -2,7 +2,7 @@
 # The pipeline service (`npm start` = `node app/main.ts`). Node 24 runs the TypeScript sources as
 # they are (type stripping), so there is no build step: the image is the production dependencies
 # plus the source folders on the start path (app → processors, schemas, topology, state-stores,
-# runtime, connectors).
+# engine-common, runtime, connectors).
 #
 #   docker build --platform linux/amd64 -t kafka-ecommerce-pipeline:0.1.0 .
 #   docker run --rm -p 8080:8080 -e KAFKA_BOOTSTRAP=broker:9092 kafka-ecommerce-pipeline:0.1.0
@@ -37,6 +37,7 @@ COPY processors ./processors
 COPY schemas ./schemas
 COPY topology ./topology
 COPY state-stores ./state-stores
+COPY engine-common ./engine-common
 COPY runtime ./runtime
 COPY connectors ./connectors
 # The official image's `node` user (uid/gid 1000), numeric so runAsNonRoot can verify it.

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { ConfigError } from '../topology/errors.ts';
+import { ConfigError } from '../engine-common/errors.ts';
 import { validateKafkaSecurity, type KafkaSecurity } from './security.ts';
 
 export const ProcessingGuarantee = {

@@ -1,7 +1,7 @@
 import { resolveStreamsConfig } from './config.ts';
 import { createKafkaPorts } from './internals/kafka-binding.ts';
-import type { ConsumedRecord, KafkaPorts } from './internals/ports.ts';
-import { tpKey } from './internals/ports.ts';
+import type { ConsumedRecord, KafkaPorts } from './ports/ports.ts';
+import { tpKey } from './ports/ports.ts';
 import { createLogger } from './logger.ts';
 import type { KafkaSecurity } from './security.ts';
 

@@ -1,4 +1,4 @@
-import { ConfigError } from '../topology/errors.ts';
+import { ConfigError } from '../engine-common/errors.ts';
 
 /** Kafka's `security.protocol`: whether connections are encrypted (SSL) and authenticated (SASL). */
 export const SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;

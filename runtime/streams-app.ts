@@ -9,7 +9,7 @@ import { Committer } from './internals/committer.ts';
 import { prepareTopics } from './internals/internal-topics.ts';
 import { createKafkaPorts } from './internals/kafka-binding.ts';
 import { StandbyTasks } from './internals/standby-tasks.ts';
-import type { KafkaPorts } from './internals/ports.ts';
+import type { KafkaPorts } from './ports/ports.ts';
 import { StreamThread } from './internals/stream-thread.ts';
 import { TaskManager } from './internals/task-manager.ts';
 import {

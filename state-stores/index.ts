@@ -12,13 +12,13 @@ export type {
   WindowStore,
   SessionStore,
   StoreBuilder,
+  KeyValueBytesStoreSupplier,
 } from './state-store.ts';
 export {
   Stores,
   KeyValueStoreBuilder,
   WindowStoreBuilder,
   SessionStoreBuilder,
-  type KeyValueBytesStoreSupplier,
   type SegmentedStoreOptions,
 } from './stores.ts';
 export {

@@ -1,4 +1,5 @@
-import type { Windowed } from '../topology/windows.ts';
+import type { Windowed } from '../engine-common/windowed.ts';
+import type { BytesStore } from './internals/bytes.ts';
 
 /**
  * The contract between a state store and the task that owns it.
@@ -142,4 +143,11 @@ export interface StoreBuilder<S extends StateStore = StateStore> {
   /** Extra topic configs for the changelog (cleanup.policy=compact is always set for key-value stores). */
   readonly logConfig: Readonly<Record<string, string>>;
   build(): S;
+}
+
+/** Where a store keeps its bytes: Kafka Streams' `KeyValueBytesStoreSupplier`. */
+export interface KeyValueBytesStoreSupplier {
+  readonly name: string;
+  readonly persistent: boolean;
+  get(context: StateStoreContext): BytesStore;
 }

@@ -1,22 +1,14 @@
 import { join } from 'node:path';
-import type { Serde } from '../topology/serde.ts';
-import type { KeyValueStore, StateStoreContext, StoreBuilder } from './state-store.ts';
+import type { Serde } from '../engine-common/serde.ts';
+import type { KeyValueBytesStoreSupplier, KeyValueStore, StoreBuilder } from './state-store.ts';
 import {
   SessionStoreBuilder,
   WindowStoreBuilder,
   type SegmentedStoreOptions,
 } from './windowed-store-builders.ts';
-import type { BytesStore } from './internals/bytes.ts';
 import { InMemoryBytesStore } from './internals/in-memory-bytes-store.ts';
 import { LayeredKeyValueStore } from './internals/key-value-layers.ts';
 import { RocksDbBytesStore } from './internals/rocksdb-bytes-store.ts';
-
-/** Where a store keeps its bytes: Kafka Streams' `KeyValueBytesStoreSupplier`. */
-export interface KeyValueBytesStoreSupplier {
-  readonly name: string;
-  readonly persistent: boolean;
-  get(context: StateStoreContext): BytesStore;
-}
 
 /** A StoreBuilder for key-value stores, with Kafka Streams' fluent logging switches. */
 export class KeyValueStoreBuilder<K, V> implements StoreBuilder<KeyValueStore<K, V>> {

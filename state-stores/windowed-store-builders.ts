@@ -1,13 +1,13 @@
-import { TopologyError } from '../topology/errors.ts';
-import type { Serde } from '../topology/serde.ts';
+import { TopologyError } from '../engine-common/errors.ts';
+import type { Serde } from '../engine-common/serde.ts';
 import type {
+  KeyValueBytesStoreSupplier,
   SessionStore,
   StateStore,
   StateStoreContext,
   StoreBuilder,
   WindowStore,
 } from './state-store.ts';
-import type { KeyValueBytesStoreSupplier } from './stores.ts';
 import type { SegmentedStoreConfig } from './internals/segmented-store-config.ts';
 import { SegmentedSessionStore } from './internals/session-store.ts';
 import { SegmentedWindowStore } from './internals/window-store.ts';

@@ -1,7 +1,12 @@
-import { TopologyError } from './errors.ts';
+import { TopologyError } from '../engine-common/errors.ts';
 import { branchProcessor, passThroughProcessor } from './internals/operators/stateless.ts';
 import { KStream } from './kstream.ts';
-import type { Branched } from './options.ts';
+import type { Named } from './options.ts';
+
+/** Names one branch of `split()`; `chain` transforms the branch (its result lands in the returned map). */
+export interface Branched<K, V> extends Named {
+  readonly chain?: (branch: KStream<K, V>) => KStream<K, V> | void;
+}
 
 /**
  * The result of `KStream.split()`: Kafka Streams' `BranchedKStream`. Add branches in order; each

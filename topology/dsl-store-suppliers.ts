@@ -1,5 +1,5 @@
 import type { KeyValueStore, SessionStore, StoreBuilder, WindowStore } from '../state-stores/state-store.ts';
-import type { Serde } from './serde.ts';
+import type { Serde } from '../engine-common/serde.ts';
 
 /** Which built-in store the DSL uses when a `Materialized` does not say: Kafka Streams' `default.dsl.store`. */
 export type DslStoreType = 'rocksDB' | 'in_memory';

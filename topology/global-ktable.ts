@@ -1,5 +1,5 @@
 import type { KTableValueGetterSupplier } from './internals/ktable-value-getter.ts';
-import type { Serde } from './serde.ts';
+import type { Serde } from '../engine-common/serde.ts';
 
 /**
  * A table replicated in full on every instance (all partitions of its topic): Kafka Streams'

@@ -10,7 +10,7 @@ export {
   type ProcessorTopology,
 } from './topology.ts';
 export type { KStream } from './kstream.ts';
-export type { BranchedKStream } from './branched-kstream.ts';
+export type { BranchedKStream, Branched } from './branched-kstream.ts';
 export type { KGroupedStream } from './kgrouped-stream.ts';
 export type { KTable } from './ktable.ts';
 export type { GlobalKTable } from './global-ktable.ts';
@@ -34,7 +34,6 @@ export type {
   Grouped,
   Repartitioned,
   Materialized,
-  Branched,
   StreamJoined,
   RecordContext,
   TopicNameExtractor,
@@ -69,9 +68,9 @@ export {
   type Processor,
   type ProcessorSupplier,
 } from './processor.ts';
-export { StreamRecord, type Headers, type RecordMetadata } from './record.ts';
-export { Serdes, type Serde } from './serde.ts';
-export * from './errors.ts';
+export { StreamRecord, type Headers, type RecordMetadata } from '../engine-common/record.ts';
+export { Serdes, type Serde } from '../engine-common/serde.ts';
+export * from '../engine-common/errors.ts';
 export type { KeyValue } from '../state-stores/state-store.ts';
 
 // Engine-facing: what the task core instantiates (not for applications).

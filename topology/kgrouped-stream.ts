@@ -10,7 +10,7 @@ import { SessionWindows, type TimeWindows } from './windows.ts';
 import { SessionWindowedKStream } from './session-windowed-kstream.ts';
 import type { Materialized, Named } from './options.ts';
 import type { ProcessorSupplier } from './processor.ts';
-import { Serdes, type Serde } from './serde.ts';
+import { Serdes, type Serde } from '../engine-common/serde.ts';
 
 /**
  * A stream grouped by key, ready to aggregate into a KTable: Kafka Streams' `KGroupedStream`.

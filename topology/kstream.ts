@@ -1,6 +1,6 @@
 import type { KeyValue } from '../state-stores/state-store.ts';
 import { BranchedKStream } from './branched-kstream.ts';
-import { TopologyError } from './errors.ts';
+import { TopologyError } from '../engine-common/errors.ts';
 import { requireSerde, type DslContext } from './internals/dsl-context.ts';
 import {
   filterProcessor,
@@ -24,7 +24,7 @@ import {
 import { GlobalKTable } from './global-ktable.ts';
 import type { Grouped, Named, Produced, Repartitioned, StreamJoined, TopicNameExtractor } from './options.ts';
 import type { ProcessorSupplier } from './processor.ts';
-import type { Serde } from './serde.ts';
+import type { Serde } from '../engine-common/serde.ts';
 
 /**
  * An unbounded stream of key-value records: Kafka Streams' `KStream`. Every operator adds a node to

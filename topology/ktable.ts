@@ -21,7 +21,7 @@ import { KStream } from './kstream.ts';
 import type { Change } from './internals/change.ts';
 import type { Materialized, Named } from './options.ts';
 import type { ProcessorSupplier } from './processor.ts';
-import type { Serde } from './serde.ts';
+import type { Serde } from '../engine-common/serde.ts';
 
 /**
  * A changelog stream seen as a table: the latest value per key (Kafka Streams' `KTable`). Internally

@@ -1,7 +1,6 @@
-import type { Serde } from './serde.ts';
-import type { Headers } from './record.ts';
+import type { Serde } from '../engine-common/serde.ts';
+import type { Headers } from '../engine-common/record.ts';
 import type { DslStoreSuppliers, DslStoreType } from './dsl-store-suppliers.ts';
-import type { KStream } from './kstream.ts';
 
 /** Names an operator instead of the generated `KSTREAM-...-0000000007` name. */
 export interface Named {
@@ -72,11 +71,6 @@ export interface Materialized<K, V> {
   readonly storeType?: DslStoreType;
   /** Overrides the builder's store suppliers for this one store. */
   readonly dslStoreSuppliers?: DslStoreSuppliers;
-}
-
-/** Names one branch of `split()`; `chain` transforms the branch (its result lands in the returned map). */
-export interface Branched<K, V> extends Named {
-  readonly chain?: (branch: KStream<K, V>) => KStream<K, V> | void;
 }
 
 /** What a dynamic sink sees of the record's origin. `topic` is null for records made by a punctuator. */

@@ -1,5 +1,5 @@
 import type { StateStore } from '../state-stores/state-store.ts';
-import type { RecordMetadata, StreamRecord } from './record.ts';
+import type { RecordMetadata, StreamRecord } from '../engine-common/record.ts';
 
 export const PunctuationType = {
   /** Fires as stream time (the max record timestamp seen by the task) passes each interval. */

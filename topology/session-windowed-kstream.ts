@@ -6,7 +6,7 @@ import { sessionStoreValueGetter } from './internals/windowed-value-getters.ts';
 import type { KGroupedStream } from './kgrouped-stream.ts';
 import type { KTable } from './ktable.ts';
 import type { Materialized, Named } from './options.ts';
-import { Serdes } from './serde.ts';
+import { Serdes } from '../engine-common/serde.ts';
 import type { SessionWindows, Windowed } from './windows.ts';
 
 /** A grouped stream cut into sessions: Kafka Streams' `SessionWindowedKStream`. */

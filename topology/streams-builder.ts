@@ -9,7 +9,7 @@ import { NamePrefix, nameOrGenerate } from './internals/repartition.ts';
 import { KStream } from './kstream.ts';
 import { KTable } from './ktable.ts';
 import type { Consumed, Materialized } from './options.ts';
-import { Serdes, type Serde } from './serde.ts';
+import { Serdes, type Serde } from '../engine-common/serde.ts';
 import { Topology } from './topology.ts';
 import { defaultDslStoreSuppliers } from './internals/default-dsl-store-suppliers.ts';
 

@@ -8,7 +8,7 @@ import type { KGroupedStream } from './kgrouped-stream.ts';
 import type { KTable } from './ktable.ts';
 import type { Materialized, Named } from './options.ts';
 import type { ProcessorSupplier } from './processor.ts';
-import { Serdes, type Serde } from './serde.ts';
+import { Serdes, type Serde } from '../engine-common/serde.ts';
 import {
   EmitStrategy,
   WindowedSerdes,

@@ -1,5 +1,5 @@
 import type { StoreBuilder } from '../state-stores/state-store.ts';
-import { TopologyError } from './errors.ts';
+import { TopologyError } from '../engine-common/errors.ts';
 import { describeTopology } from './internals/describe.ts';
 import { GraphBuilder } from './internals/graph-builder.ts';
 import type { NodeDef, StoreDef } from './internals/graph.ts';
@@ -12,7 +12,7 @@ import { computeSubtopologies, type SubtopologyDef } from './internals/subtopolo
 import { changelogTopicName, internalTopicName } from './internals/topic-names.ts';
 import type { Consumed, TopicNameExtractor } from './options.ts';
 import type { ProcessorSupplier } from './processor.ts';
-import type { Serde } from './serde.ts';
+import type { Serde } from '../engine-common/serde.ts';
 import type { TopologyDescription } from './topology-description.ts';
 
 /** A sub-topology as the runtime sees it, internal topic names resolved with the application id. */

@@ -1,18 +1,10 @@
-import { TopologyError } from './errors.ts';
-import { SerdeError } from './errors.ts';
-import type { Serde } from './serde.ts';
+import { TopologyError } from '../engine-common/errors.ts';
+import { SerdeError } from '../engine-common/errors.ts';
+import type { Serde } from '../engine-common/serde.ts';
+import type { Window, Windowed } from '../engine-common/windowed.ts';
 
-/** A time window [start, end): Kafka Streams' `TimeWindow`. */
-export interface Window {
-  readonly start: number;
-  readonly end: number;
-}
-
-/** A key and the window it was aggregated in: Kafka Streams' `Windowed<K>`. */
-export interface Windowed<K> {
-  readonly key: K;
-  readonly window: Window;
-}
+// The windowed key is shared with the state stores, so it lives on the engine's ground floor.
+export type { Window, Windowed } from '../engine-common/windowed.ts';
 
 /**
  * Fixed-size time windows: tumbling (advance = size) or hopping (`advanceBy`), with a grace period

@@ -5,12 +5,12 @@
  * the baseline, and a unit test checks the ported operators emit exactly what these did.
  */
 import type { KeyValueStore } from '../../state-stores/state-store.ts';
-import { SerdeError } from '../../topology/errors.ts';
+import { SerdeError } from '../../engine-common/errors.ts';
 import type { Change } from '../../topology/internals/change.ts';
 import type { ValueAndTimestamp } from '../../topology/internals/timestamped.ts';
 import type { Processor, ProcessorContext, ProcessorSupplier } from '../../topology/processor.ts';
-import type { StreamRecord } from '../../topology/record.ts';
-import type { Serde } from '../../topology/serde.ts';
+import type { StreamRecord } from '../../engine-common/record.ts';
+import type { Serde } from '../../engine-common/serde.ts';
 import type { EmitStrategyValue, SessionWindows, TimeWindows, Windowed } from '../../topology/windows.ts';
 
 /**

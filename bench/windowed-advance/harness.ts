@@ -6,7 +6,7 @@
 import type { StateStore, StoreBuilder } from '../../state-stores/state-store.ts';
 import type { Change } from '../../topology/internals/change.ts';
 import type { ProcessorContext, ProcessorSupplier, Processor } from '../../topology/processor.ts';
-import { StreamRecord } from '../../topology/record.ts';
+import { StreamRecord } from '../../engine-common/record.ts';
 
 export interface Emitted<KOut, VA> {
   readonly key: KOut;

@@ -10,7 +10,7 @@ import { windowAggregateProcessor } from '../../topology/internals/operators/kst
 import { valueAndTimestampSerde } from '../../topology/internals/timestamped.ts';
 import type { ProcessorSupplier } from '../../topology/processor.ts';
 import type { Change } from '../../topology/internals/change.ts';
-import { Serdes } from '../../topology/serde.ts';
+import { Serdes } from '../../engine-common/serde.ts';
 import {
   WindowedSerdes,
   type EmitStrategyValue,

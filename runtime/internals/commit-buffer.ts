@@ -1,6 +1,6 @@
 import type { ChangelogRecordOut, DeadLetterRecord, OutgoingRecord } from '../task/index.ts';
-import type { OffsetToCommit, ProducedRecord, TopicPartition } from './ports.ts';
-import { tpKey } from './ports.ts';
+import type { OffsetToCommit, ProducedRecord, TopicPartition } from '../ports/ports.ts';
+import { tpKey } from '../ports/ports.ts';
 import type { TaskOutputs } from './task-manager.ts';
 
 /** A changelog record and the task/store it belongs to, so the commit can advance that store's checkpoint. */

@@ -1,11 +1,17 @@
-import { ProducerFencedError } from '../../topology/errors.ts';
+import { ProducerFencedError } from '../../engine-common/errors.ts';
 import type { StreamsConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { StreamsMetrics } from '../metrics/streams-metrics.ts';
 import type { OutgoingRecord } from '../task/index.ts';
 import type { CommitBuffer } from './commit-buffer.ts';
-import type { AdminPort, GroupConsumerPort, KafkaPorts, ProducedRecord, ProducerPort } from './ports.ts';
-import { tpKey } from './ports.ts';
+import type {
+  AdminPort,
+  GroupConsumerPort,
+  KafkaPorts,
+  ProducedRecord,
+  ProducerPort,
+} from '../ports/ports.ts';
+import { tpKey } from '../ports/ports.ts';
 import type { TaskManager } from './task-manager.ts';
 
 /**

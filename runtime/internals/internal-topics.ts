@@ -1,7 +1,7 @@
 import { TopologyError, type PartitionCounts, type Topology } from '../../topology/index.ts';
 import type { StreamsConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import type { AdminPort, TopicToCreate } from './ports.ts';
+import type { AdminPort, TopicToCreate } from '../ports/ports.ts';
 
 /**
  * Checks the source topics, derives the partition counts of the internal topics from the graph

@@ -7,7 +7,7 @@ import {
   KafkaProducer,
   partitionFor,
 } from '../kafka/index.ts';
-import type { KafkaPorts } from './ports.ts';
+import type { KafkaPorts } from '../ports/ports.ts';
 
 /**
  * Builds the ports the runtime runs on, from the config: a group consumer named after the

@@ -1,5 +1,5 @@
-import type { AdminPort, GroupConsumerPort, TopicPartition } from './ports.ts';
-import { tpKey } from './ports.ts';
+import type { AdminPort, GroupConsumerPort, TopicPartition } from '../ports/ports.ts';
+import { tpKey } from '../ports/ports.ts';
 import type { ManagedTask } from './task-manager.ts';
 
 export interface StalledPartition {

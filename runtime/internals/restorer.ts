@@ -1,10 +1,10 @@
 import { formatTaskId, type TaskId } from '../../topology/index.ts';
-import { KafkaClientError } from '../../topology/errors.ts';
+import { KafkaClientError } from '../../engine-common/errors.ts';
 import type { ChangelogRecord, StateStore } from '../../state-stores/state-store.ts';
 import type { Logger } from '../logger.ts';
 import type { StreamsMetrics } from '../metrics/streams-metrics.ts';
-import type { AdminPort, ConsumedRecord, PartitionReaderPort, TopicPartition } from './ports.ts';
-import { tpKey } from './ports.ts';
+import type { AdminPort, ConsumedRecord, PartitionReaderPort, TopicPartition } from '../ports/ports.ts';
+import { tpKey } from '../ports/ports.ts';
 
 export interface StoreToRestore {
   readonly store: StateStore;

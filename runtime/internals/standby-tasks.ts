@@ -3,8 +3,8 @@ import type { StreamsConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { StreamsMetrics } from '../metrics/streams-metrics.ts';
 import type { TaskProcessor } from '../task/index.ts';
-import type { AdminPort, GroupMemberInfo, PartitionReaderPort, TopicPartition } from './ports.ts';
-import { tpKey } from './ports.ts';
+import type { AdminPort, GroupMemberInfo, PartitionReaderPort, TopicPartition } from '../ports/ports.ts';
+import { tpKey } from '../ports/ports.ts';
 import { changelogRecordsOf } from './restorer.ts';
 
 /** The group's assignment is read again this often (and after every rebalance of ours). */

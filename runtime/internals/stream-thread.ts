@@ -1,4 +1,4 @@
-import { KafkaClientError, ProducerFencedError, ProcessingError } from '../../topology/errors.ts';
+import { KafkaClientError, ProducerFencedError, ProcessingError } from '../../engine-common/errors.ts';
 import type { StreamsConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { StreamsMetrics } from '../metrics/streams-metrics.ts';
@@ -8,8 +8,8 @@ import type { Committer } from './committer.ts';
 import { Mutex } from './mutex.ts';
 import { inTimestampOrder } from './timestamp-order.ts';
 import { ProgressWatchdog } from './progress-watchdog.ts';
-import type { ConsumedRecord, KafkaPorts, TopicPartition } from './ports.ts';
-import { tpKey } from './ports.ts';
+import type { ConsumedRecord, KafkaPorts, TopicPartition } from '../ports/ports.ts';
+import { tpKey } from '../ports/ports.ts';
 import type { StandbyTasks } from './standby-tasks.ts';
 import type { ManagedTask, TaskManager } from './task-manager.ts';
 

@@ -1,5 +1,5 @@
-import type { AdminPort, GroupMemberInfo, TopicPartition } from './ports.ts';
-import { tpKey } from './ports.ts';
+import type { AdminPort, GroupMemberInfo, TopicPartition } from '../ports/ports.ts';
+import { tpKey } from '../ports/ports.ts';
 
 /** One instance of the application as the group sees it (Kafka Streams' `StreamsMetadata`). */
 export interface StreamsMetadata {

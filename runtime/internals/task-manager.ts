@@ -8,8 +8,8 @@ import type { StreamsConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { StreamsMetrics } from '../metrics/streams-metrics.ts';
 import { restoreStores } from './restorer.ts';
-import type { AdminPort, PartitionReaderPort, TopicPartition } from './ports.ts';
-import { tpKey } from './ports.ts';
+import type { AdminPort, PartitionReaderPort, TopicPartition } from '../ports/ports.ts';
+import { tpKey } from '../ports/ports.ts';
 
 /** Where a task's outputs go while its transaction is open (the stream thread's commit buffer). */
 export interface TaskOutputs {

@@ -1,5 +1,5 @@
-import type { ConsumedRecord } from './ports.ts';
-import { tpKey } from './ports.ts';
+import type { ConsumedRecord } from '../ports/ports.ts';
+import { tpKey } from '../ports/ports.ts';
 
 /**
  * The order a task processes one batch in, when it reads several partitions (co-partitioned

@@ -1,8 +1,8 @@
 import { Admin, Consumer, ListOffsetTimestamps } from '@platformatic/kafka';
-import { KafkaClientError } from '../../topology/errors.ts';
-import type { AdminPort, GroupMemberInfo, TopicPartition, TopicToCreate } from '../internals/ports.ts';
+import { KafkaClientError } from '../../engine-common/errors.ts';
+import type { AdminPort, GroupMemberInfo, TopicPartition, TopicToCreate } from '../ports/ports.ts';
 import { decodeMemberUserData } from './member-user-data.ts';
-import { tpKey } from '../internals/ports.ts';
+import { tpKey } from '../ports/ports.ts';
 import { baseOptions, type ClientSettings } from './client-options.ts';
 import { brokerErrorNames, toKafkaError, wrap } from './errors.ts';
 import { principalName } from '../security.ts';

@@ -1,4 +1,4 @@
-import { KafkaClientError, ProducerFencedError, type KafkaRecovery } from '../../topology/errors.ts';
+import { KafkaClientError, ProducerFencedError, type KafkaRecovery } from '../../engine-common/errors.ts';
 import { AUTHENTICATION_FAILURES, errorCodes, securityRefusal, type AccessContext } from './access-denied.ts';
 
 export type { AccessContext } from './access-denied.ts';

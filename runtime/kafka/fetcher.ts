@@ -5,8 +5,8 @@ import {
   type ConnectionOptions,
   type Consumer,
 } from '@platformatic/kafka';
-import type { ConsumedRecord, RecordOutcome, TopicPartition } from '../internals/ports.ts';
-import { tpKey } from '../internals/ports.ts';
+import type { ConsumedRecord, RecordOutcome, TopicPartition } from '../ports/ports.ts';
+import { tpKey } from '../ports/ports.ts';
 import { decodeBatches, outcomeAt, type AbortedTransaction, type FetchedBatch } from './record-batches.ts';
 import { toKafkaError, wrap } from './errors.ts';
 import { principalOf } from './client-options.ts';

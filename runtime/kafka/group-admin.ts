@@ -3,7 +3,7 @@ import { baseOptions, type ClientSettings } from './client-options.ts';
 import { wrap } from './errors.ts';
 import { principalName } from '../security.ts';
 import { KafkaAdmin } from './admin-port.ts';
-import { tpKey } from '../internals/ports.ts';
+import { tpKey } from '../ports/ports.ts';
 
 /** A consumer group as an operator tool sees it: its state and who is in it. */
 export interface GroupDescription {

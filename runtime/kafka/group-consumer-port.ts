@@ -1,5 +1,5 @@
 import { Connection, Consumer, offsetFetchV9 } from '@platformatic/kafka';
-import { KafkaClientError } from '../../topology/errors.ts';
+import { KafkaClientError } from '../../engine-common/errors.ts';
 import type {
   ConsumedRecord,
   GroupConsumerPort,
@@ -7,8 +7,8 @@ import type {
   OffsetToCommit,
   RebalanceListener,
   TopicPartition,
-} from '../internals/ports.ts';
-import { tpKey } from '../internals/ports.ts';
+} from '../ports/ports.ts';
+import { tpKey } from '../ports/ports.ts';
 import type { Logger } from '../logger.ts';
 import { baseOptions, connectionOptions, type ClientSettings } from './client-options.ts';
 import { copartitionedAssignor } from './copartitioned-assignor.ts';

@@ -1,5 +1,5 @@
-import type { TopicPartition } from '../internals/ports.ts';
-import { tpKey } from '../internals/ports.ts';
+import type { TopicPartition } from '../ports/ports.ts';
+import { tpKey } from '../ports/ports.ts';
 
 /**
  * Which partitions the group gave this member, in which generation, kept the moment each

@@ -7,8 +7,8 @@ import {
   type ClusterMetadata,
   type ConnectionOptions,
 } from '@platformatic/kafka';
-import { KafkaClientError } from '../../topology/errors.ts';
-import type { ProducedRecord, TopicPartition } from '../internals/ports.ts';
+import { KafkaClientError } from '../../engine-common/errors.ts';
+import type { ProducedRecord, TopicPartition } from '../ports/ports.ts';
 import type { FetchedBatch } from './record-batches.ts';
 import { toKafkaError, wrap } from './errors.ts';
 import { writeTxnMarkersV1 } from './write-txn-markers.ts';

@@ -1,6 +1,6 @@
 /**
  * The engine's one door to Kafka: the only module that imports the client library
- * (@platformatic/kafka). Everything else talks to the ports in runtime/internals/ports.ts.
+ * (@platformatic/kafka). Everything else talks to the ports in runtime/ports/ports.ts.
  */
 export { KafkaAdmin } from './admin-port.ts';
 export { KafkaGroupAdmin, type GroupDescription, type CommittedOffsets } from './group-admin.ts';

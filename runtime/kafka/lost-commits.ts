@@ -1,5 +1,5 @@
-import type { ProducedRecord, TopicPartition } from '../internals/ports.ts';
-import { tpKey } from '../internals/ports.ts';
+import type { ProducedRecord, TopicPartition } from '../ports/ports.ts';
+import { tpKey } from '../ports/ports.ts';
 import type { OwnRecord } from './hanging-transactions.ts';
 
 /**

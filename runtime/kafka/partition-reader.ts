@@ -1,11 +1,6 @@
 import { Consumer } from '@platformatic/kafka';
-import type {
-  ConsumedRecord,
-  PartitionReaderPort,
-  RecordOutcome,
-  TopicPartition,
-} from '../internals/ports.ts';
-import { tpKey } from '../internals/ports.ts';
+import type { ConsumedRecord, PartitionReaderPort, RecordOutcome, TopicPartition } from '../ports/ports.ts';
+import { tpKey } from '../ports/ports.ts';
 import { baseOptions, type ClientSettings } from './client-options.ts';
 import { Fetcher } from './fetcher.ts';
 

@@ -1,15 +1,15 @@
 import { Producer, type Consumer } from '@platformatic/kafka';
 
 type Transaction = NonNullable<Producer['transaction']>;
-import { KafkaClientError } from '../../topology/errors.ts';
+import { KafkaClientError } from '../../engine-common/errors.ts';
 import type {
   GroupMetadata,
   OffsetToCommit,
   ProducedRecord,
   ProducerPort,
   TopicPartition,
-} from '../internals/ports.ts';
-import { tpKey } from '../internals/ports.ts';
+} from '../ports/ports.ts';
+import { tpKey } from '../ports/ports.ts';
 import { baseOptions, connectionOptions, type ClientSettings } from './client-options.ts';
 import { toKafkaError, wrap, type AccessContext } from './errors.ts';
 import { principalName } from '../security.ts';

@@ -1,5 +1,5 @@
-import type { ConsumedRecord, RecordOutcome } from '../internals/ports.ts';
-import type { Headers } from '../../topology/record.ts';
+import type { ConsumedRecord, RecordOutcome } from '../ports/ports.ts';
+import type { Headers } from '../../engine-common/record.ts';
 
 /**
  * The shape of a fetched partition's batches, as the client returns them. The client's own

@@ -1,5 +1,5 @@
-import type { ProducedRecord } from '../internals/ports.ts';
-import { tpKey } from '../internals/ports.ts';
+import type { ProducedRecord } from '../ports/ports.ts';
+import { tpKey } from '../ports/ports.ts';
 
 /**
  * Splits what one `send` carries into produce requests the broker accepts. The client writes each

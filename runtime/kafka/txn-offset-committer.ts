@@ -1,6 +1,6 @@
 import { Connection, txnOffsetCommitV4, type ConnectionOptions, type Consumer } from '@platformatic/kafka';
-import { KafkaClientError } from '../../topology/errors.ts';
-import type { GroupMetadata, OffsetToCommit } from '../internals/ports.ts';
+import { KafkaClientError } from '../../engine-common/errors.ts';
+import type { GroupMetadata, OffsetToCommit } from '../ports/ports.ts';
 import { brokerErrorNames, toKafkaError } from './errors.ts';
 import { principalOf } from './client-options.ts';
 

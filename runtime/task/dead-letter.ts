@@ -1,4 +1,4 @@
-import type { Headers } from '../../topology/record.ts';
+import type { Headers } from '../../engine-common/record.ts';
 
 /**
  * The dead-letter record format of CONTRACT.md, in one place so every component that dead-letters

@@ -1,4 +1,4 @@
-import type { Headers } from '../../topology/record.ts';
+import type { Headers } from '../../engine-common/record.ts';
 
 /** A record a sink produced, already serialized. */
 export interface OutgoingRecord {

@@ -7,7 +7,7 @@ import {
   type Context,
   type Span,
 } from '@opentelemetry/api';
-import type { Headers } from '../../topology/record.ts';
+import type { Headers } from '../../engine-common/record.ts';
 
 /**
  * W3C trace context carried in Kafka record headers (`traceparent`, `tracestate`), so a trace

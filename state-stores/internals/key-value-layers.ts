@@ -1,4 +1,4 @@
-import type { Serde } from '../../topology/serde.ts';
+import type { Serde } from '../../engine-common/serde.ts';
 import type { ChangelogRecord, KeyValue, KeyValueStore, StateStoreContext } from '../state-store.ts';
 import { prefixEnd, type BytesStore } from './bytes.ts';
 import type { KeyValueBytesLayer } from './bytes-layer.ts';

@@ -1,4 +1,4 @@
-import { StateStoreError } from '../../topology/errors.ts';
+import { StateStoreError } from '../../engine-common/errors.ts';
 import type { ChangelogRecord, StateStoreContext } from '../state-store.ts';
 import type { BytesStore } from './bytes.ts';
 import type { KeyValueBytesLayer } from './bytes-layer.ts';

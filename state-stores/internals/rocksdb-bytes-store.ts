@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { RocksLevel } from '@nxtedition/rocksdb';
-import { StateStoreError } from '../../topology/errors.ts';
+import { StateStoreError } from '../../engine-common/errors.ts';
 import type { ByteEntry, ByteRange, ByteWrite, BytesStore } from './bytes.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Serde } from '../../topology/serde.ts';
+import type { Serde } from '../../engine-common/serde.ts';
 import type { LayeredBytesOptions } from './layered-bytes-store.ts';
 
 /** What a window or session store is built from (its builder fills it in). */

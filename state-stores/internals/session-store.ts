@@ -1,4 +1,4 @@
-import type { Windowed } from '../../topology/windows.ts';
+import type { Windowed } from '../../engine-common/windowed.ts';
 import type { ChangelogRecord, KeyValue, SessionStore, StateStoreContext } from '../state-store.ts';
 import { LayeredBytesStore } from './layered-bytes-store.ts';
 import type { SegmentedStoreConfig } from './segmented-store-config.ts';

@@ -1,4 +1,4 @@
-import { StateStoreError } from '../../topology/errors.ts';
+import { StateStoreError } from '../../engine-common/errors.ts';
 import { prefixEnd, type ByteRange } from './bytes.ts';
 
 /** Bytes of an encoded time (or segment id): a big-endian 64-bit integer, as Kafka Streams writes longs. */

@@ -4,7 +4,7 @@ import { resolveStreamsConfig } from '../../runtime/config.ts';
 import { KafkaClient, type ConsumedRecord } from '../../runtime/index.ts';
 import { createLogger } from '../../runtime/logger.ts';
 import { createKafkaPorts } from '../../runtime/internals/kafka-binding.ts';
-import type { KafkaPorts } from '../../runtime/internals/ports.ts';
+import type { KafkaPorts } from '../../runtime/ports/ports.ts';
 
 export const BOOTSTRAP = stackConfig.kafkaBootstrap;
 

@@ -6,9 +6,9 @@ import type {
   WindowStore,
 } from '../../state-stores/state-store.ts';
 import type { DslKeyValueStoreParams, DslStoreSuppliers, DslStoreType } from '../dsl-store-suppliers.ts';
-import { TopologyError } from '../errors.ts';
+import { TopologyError } from '../../engine-common/errors.ts';
 import type { Materialized } from '../options.ts';
-import type { Serde } from '../serde.ts';
+import type { Serde } from '../../engine-common/serde.ts';
 import type { GraphBuilder } from './graph-builder.ts';
 
 /** What every DSL object of one StreamsBuilder shares. */

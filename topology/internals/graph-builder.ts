@@ -1,8 +1,8 @@
 import type { StoreBuilder } from '../../state-stores/state-store.ts';
-import { TopologyError } from '../errors.ts';
+import { TopologyError } from '../../engine-common/errors.ts';
 import type { TimestampExtractor, TopicNameExtractor } from '../options.ts';
 import type { ProcessorSupplier } from '../processor.ts';
-import type { Serde } from '../serde.ts';
+import type { Serde } from '../../engine-common/serde.ts';
 import type { NodeDef, RepartitionTopicDef, SinkNodeDef, SourceNodeDef, StoreDef } from './graph.ts';
 
 /** Kafka Streams pads generated indexes to ten digits: `KSTREAM-SOURCE-0000000000`. */

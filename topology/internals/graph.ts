@@ -1,7 +1,7 @@
 import type { StoreBuilder } from '../../state-stores/state-store.ts';
 import type { TimestampExtractor, TopicNameExtractor } from '../options.ts';
 import type { ProcessorSupplier } from '../processor.ts';
-import type { Serde } from '../serde.ts';
+import type { Serde } from '../../engine-common/serde.ts';
 
 /**
  * The node definitions of a topology graph, type-erased: the DSL checks types at the edges

@@ -1,4 +1,4 @@
-import { TopologyError } from '../errors.ts';
+import { TopologyError } from '../../engine-common/errors.ts';
 import type { GraphBuilder } from './graph-builder.ts';
 import type { SubtopologyDef } from './subtopologies.ts';
 import { changelogTopicName, internalTopicName } from './topic-names.ts';

@@ -1,4 +1,4 @@
-import type { Serde } from '../serde.ts';
+import type { Serde } from '../../engine-common/serde.ts';
 import type { DslContext } from './dsl-context.ts';
 import { passThroughProcessor } from './operators/stateless.ts';
 import { repartitionTopicName } from './topic-names.ts';

@@ -1,6 +1,6 @@
 import { TIME_BYTES, WindowedKeyCodec, readTime, writeTime } from '../../state-stores/index.ts';
-import { SerdeError } from '../errors.ts';
-import type { Serde } from '../serde.ts';
+import { SerdeError } from '../../engine-common/errors.ts';
+import type { Serde } from '../../engine-common/serde.ts';
 import type { Windowed } from '../windows.ts';
 
 /** `<len><key><start:8><end:8>`: the windowed key codec without segments, the end as suffix. */

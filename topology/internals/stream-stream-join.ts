@@ -1,5 +1,5 @@
 import type { JoinWindows } from '../windows.ts';
-import { Serdes, type Serde } from '../serde.ts';
+import { Serdes, type Serde } from '../../engine-common/serde.ts';
 import { keyValueStoreBuilder, type DslContext } from './dsl-context.ts';
 import { streamJoinSideProcessor, streamJoinWindowProcessor } from './operators/kstream-kstream-join.ts';
 import { LeftOrRightListCodec, type LeftOrRightValue } from './operators/kstream-kstream-outer-store.ts';

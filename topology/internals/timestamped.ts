@@ -1,5 +1,5 @@
-import { SerdeError } from '../errors.ts';
-import type { Serde } from '../serde.ts';
+import { SerdeError } from '../../engine-common/errors.ts';
+import type { Serde } from '../../engine-common/serde.ts';
 
 /** A stored aggregate and the latest timestamp that went into it: Kafka Streams' `ValueAndTimestamp`. */
 export interface ValueAndTimestamp<V> {

@@ -1,8 +1,8 @@
-import { SerdeError } from '../../../topology/errors.ts';
+import { SerdeError } from '../../../engine-common/errors.ts';
 import type { RecordContext } from '../../../topology/options.ts';
 import type { Processor } from '../../../topology/processor.ts';
-import type { RecordMetadata } from '../../../topology/record.ts';
-import type { Serde } from '../../../topology/serde.ts';
+import type { RecordMetadata } from '../../../engine-common/record.ts';
+import type { Serde } from '../../../engine-common/serde.ts';
 import type { SinkNodeDef } from '../../../topology/index.ts';
 import type { RecordCollector } from '../record-collector.ts';
 import { withActiveTraceContext } from '../../tracing/trace-context.ts';

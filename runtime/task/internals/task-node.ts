@@ -1,5 +1,5 @@
 import type { StateStore } from '../../../state-stores/state-store.ts';
-import { ProcessingError, TopologyError } from '../../../topology/errors.ts';
+import { ProcessingError, TopologyError } from '../../../engine-common/errors.ts';
 import type {
   Cancellable,
   Processor,
@@ -8,7 +8,7 @@ import type {
   Punctuator,
   TaskId,
 } from '../../../topology/processor.ts';
-import type { RecordMetadata, StreamRecord } from '../../../topology/record.ts';
+import type { RecordMetadata, StreamRecord } from '../../../engine-common/record.ts';
 
 export type AnyRecord = StreamRecord<unknown, unknown>;
 

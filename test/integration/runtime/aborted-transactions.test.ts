@@ -1,7 +1,7 @@
 import { resolveStreamsConfig } from '../../../runtime/config.ts';
 import { createLogger } from '../../../runtime/logger.ts';
 import { createKafkaPorts } from '../../../runtime/internals/kafka-binding.ts';
-import type { KafkaPorts, ProducedRecord, TopicPartition } from '../../../runtime/internals/ports.ts';
+import type { KafkaPorts, ProducedRecord, TopicPartition } from '../../../runtime/ports/ports.ts';
 import { BOOTSTRAP, TestKafka, uniqueName } from '../../support/kafka.ts';
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { resolveStreamsConfig } from '../../../runtime/config.ts';
 import { createLogger } from '../../../runtime/logger.ts';
 import { createKafkaPorts } from '../../../runtime/internals/kafka-binding.ts';
-import type { KafkaPorts, ProducedRecord, TopicPartition } from '../../../runtime/internals/ports.ts';
+import type { KafkaPorts, ProducedRecord, TopicPartition } from '../../../runtime/ports/ports.ts';
 import { ChangelogInDoubtError, restoreStores } from '../../../runtime/internals/restorer.ts';
 import { StreamsMetrics } from '../../../runtime/metrics/streams-metrics.ts';
 import { Stores, type KeyValueStore } from '../../../state-stores/index.ts';

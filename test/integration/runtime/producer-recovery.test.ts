@@ -1,8 +1,8 @@
 import { resolveStreamsConfig } from '../../../runtime/config.ts';
 import { createLogger } from '../../../runtime/logger.ts';
 import { createKafkaPorts } from '../../../runtime/internals/kafka-binding.ts';
-import type { KafkaPorts, ProducedRecord } from '../../../runtime/internals/ports.ts';
-import { KafkaClientError } from '../../../topology/errors.ts';
+import type { KafkaPorts, ProducedRecord } from '../../../runtime/ports/ports.ts';
+import { KafkaClientError } from '../../../engine-common/errors.ts';
 import { BOOTSTRAP, TestKafka, uniqueName } from '../../support/kafka.ts';
 
 /**

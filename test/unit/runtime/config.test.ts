@@ -1,5 +1,5 @@
 import { resolveStreamsConfig } from '../../../runtime/config.ts';
-import { ConfigError } from '../../../topology/errors.ts';
+import { ConfigError } from '../../../engine-common/errors.ts';
 
 describe('resolveStreamsConfig', () => {
   it('fills defaults: exactly-once, dead-letter handling, short commit interval', () => {

@@ -12,7 +12,7 @@ import {
   schemaCatalog,
   type OrderCreated,
 } from '../../../schemas/index.ts';
-import { SerdeError, ValidationError } from '../../../topology/errors.ts';
+import { SerdeError, ValidationError } from '../../../engine-common/errors.ts';
 
 const order = {
   orderId: 'o-1001',

@@ -8,7 +8,7 @@ import {
   type FieldProblem,
   type OrderCreated,
 } from '../../../schemas/index.ts';
-import { ValidationError } from '../../../topology/errors.ts';
+import { ValidationError } from '../../../engine-common/errors.ts';
 
 /**
  * The rules of docs/order-validation.md, through the serde both doors use (the order API and the

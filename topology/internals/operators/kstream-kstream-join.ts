@@ -1,8 +1,8 @@
 import type { KeyValueStore } from '../../../state-stores/state-store.ts';
 import { WindowedKeyCodec } from '../../../state-stores/index.ts';
 import type { Processor, ProcessorContext, ProcessorSupplier } from '../../processor.ts';
-import { StreamRecord } from '../../record.ts';
-import type { Serde } from '../../serde.ts';
+import { StreamRecord } from '../../../engine-common/record.ts';
+import type { Serde } from '../../../engine-common/serde.ts';
 import type { JoinWindows } from '../../windows.ts';
 import {
   emitClosedPending,

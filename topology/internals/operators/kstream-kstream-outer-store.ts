@@ -1,5 +1,5 @@
 import type { KeyValueStore } from '../../../state-stores/state-store.ts';
-import type { Serde } from '../../serde.ts';
+import type { Serde } from '../../../engine-common/serde.ts';
 import type { JoinWindows } from '../../windows.ts';
 
 /**

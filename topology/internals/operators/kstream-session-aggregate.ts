@@ -1,6 +1,6 @@
 import type { KeyValue, SessionStore } from '../../../state-stores/state-store.ts';
 import type { Processor, ProcessorContext, ProcessorSupplier } from '../../processor.ts';
-import type { StreamRecord } from '../../record.ts';
+import type { StreamRecord } from '../../../engine-common/record.ts';
 import type { SessionWindows, Windowed } from '../../windows.ts';
 import type { Change } from '../change.ts';
 

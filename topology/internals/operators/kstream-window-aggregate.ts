@@ -1,8 +1,8 @@
 import { TIME_BYTES, writeTime } from '../../../state-stores/index.ts';
 import type { WindowStore } from '../../../state-stores/state-store.ts';
 import type { Processor, ProcessorContext, ProcessorSupplier } from '../../processor.ts';
-import type { StreamRecord } from '../../record.ts';
-import type { Serde } from '../../serde.ts';
+import type { StreamRecord } from '../../../engine-common/record.ts';
+import type { Serde } from '../../../engine-common/serde.ts';
 import type { EmitStrategyValue, TimeWindows, Windowed } from '../../windows.ts';
 import type { Change } from '../change.ts';
 import type { ValueAndTimestamp } from '../timestamped.ts';

@@ -1,5 +1,5 @@
 import type { Processor, ProcessorContext, ProcessorSupplier } from '../../processor.ts';
-import type { StreamRecord } from '../../record.ts';
+import type { StreamRecord } from '../../../engine-common/record.ts';
 import type { Change } from '../change.ts';
 import type { KTableValueGetter, KTableValueGetterSupplier } from '../ktable-value-getter.ts';
 

@@ -1,6 +1,6 @@
 import type { KeyValueStore } from '../../../state-stores/state-store.ts';
 import type { Processor, ProcessorContext, ProcessorSupplier } from '../../processor.ts';
-import type { StreamRecord } from '../../record.ts';
+import type { StreamRecord } from '../../../engine-common/record.ts';
 import type { Change } from '../change.ts';
 
 /**

@@ -1,7 +1,7 @@
 import type { KeyValue } from '../../../state-stores/state-store.ts';
-import { TopologyError } from '../../errors.ts';
+import { TopologyError } from '../../../engine-common/errors.ts';
 import type { Processor, ProcessorContext, ProcessorSupplier } from '../../processor.ts';
-import type { StreamRecord } from '../../record.ts';
+import type { StreamRecord } from '../../../engine-common/record.ts';
 
 type Forward<K, V> = (record: StreamRecord<K, V>, childName?: string) => void;
 

@@ -5,7 +5,7 @@ import {
 } from '../../../../connectors/fakes/payment-gateway/fake-gateway.ts';
 import type { ChargeRequest } from '../../../../processors/ports.ts';
 import { quietLogger } from '../support/quiet-logger.ts';
-import { ValidationError } from '../../../../topology/errors.ts';
+import { ValidationError } from '../../../../engine-common/errors.ts';
 
 const order = (orderId: string, overrides: Partial<ChargeRequest> = {}): ChargeRequest => ({
   orderId,

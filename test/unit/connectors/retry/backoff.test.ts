@@ -1,5 +1,5 @@
 import { ceilingMs, nextDelayMs, retryPolicy } from '../../../../connectors/retry/backoff.ts';
-import { ConfigError } from '../../../../topology/errors.ts';
+import { ConfigError } from '../../../../engine-common/errors.ts';
 
 const base = { baseMs: 100, maxMs: 5_000 } as const;
 

@@ -1,5 +1,5 @@
 import { ProgressWatchdog } from '../../../../runtime/internals/progress-watchdog.ts';
-import type { AdminPort, GroupConsumerPort, TopicPartition } from '../../../../runtime/internals/ports.ts';
+import type { AdminPort, GroupConsumerPort, TopicPartition } from '../../../../runtime/ports/ports.ts';
 import type { ManagedTask } from '../../../../runtime/internals/task-manager.ts';
 
 /**

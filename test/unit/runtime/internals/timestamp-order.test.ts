@@ -1,4 +1,4 @@
-import type { ConsumedRecord } from '../../../../runtime/internals/ports.ts';
+import type { ConsumedRecord } from '../../../../runtime/ports/ports.ts';
 import { inTimestampOrder } from '../../../../runtime/internals/timestamp-order.ts';
 
 const record = (topic: string, offset: number, timestamp: number): ConsumedRecord => ({

@@ -1,5 +1,5 @@
 import { LostCommits, planLostCommit } from '../../../../runtime/kafka/lost-commits.ts';
-import type { ProducedRecord } from '../../../../runtime/internals/ports.ts';
+import type { ProducedRecord } from '../../../../runtime/ports/ports.ts';
 
 /**
  * The case a chaos repeat found after a broker restart: transaction T1 committed, but its COMMIT

@@ -1,4 +1,4 @@
-import type { ProducedRecord } from '../../../../runtime/internals/ports.ts';
+import type { ProducedRecord } from '../../../../runtime/ports/ports.ts';
 import { estimatedSize, splitForRequests } from '../../../../runtime/kafka/request-splitter.ts';
 import { recoveryFor } from '../../../../runtime/kafka/errors.ts';
 

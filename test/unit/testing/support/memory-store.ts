@@ -12,7 +12,7 @@ import type {
 } from '../../../../state-stores/state-store.ts';
 import { Stores } from '../../../../state-stores/index.ts';
 import type { DslStoreSuppliers } from '../../../../topology/index.ts';
-import type { Serde } from '../../../../topology/serde.ts';
+import type { Serde } from '../../../../engine-common/serde.ts';
 
 const hex = (b: Buffer): string => b.toString('hex');
 

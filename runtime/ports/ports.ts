@@ -1,7 +1,7 @@
-import type { Headers } from '../../topology/record.ts';
+import type { Headers } from '../../engine-common/record.ts';
 
 /**
- * What the streams runtime needs from Kafka, and nothing more. `kafka-binding.ts` implements it
+ * What the streams runtime needs from Kafka, and nothing more. `internals/kafka-binding.ts` implements it
  * over the client module (runtime/kafka/); keeping the runtime on this narrow port makes the
  * commit protocol readable and leaves the client library replaceable.
  */

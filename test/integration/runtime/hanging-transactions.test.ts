@@ -63,6 +63,35 @@ async function whileCoordinatorSettles<T>(request: () => Promise<T>): Promise<T>
   }
 }
 
+/**
+ * A raw transactional producer for `transactionalId` whose records its coordinator never hears of
+ * (partition verification is off while `write` runs): what it writes stays open in the partitions.
+ */
+async function withUnverifiedProducer<T>(
+  transactionalId: string,
+  write: (connection: Connection, identity: { producerId: bigint; producerEpoch: number }) => Promise<T>,
+): Promise<T> {
+  const [host, port] = BOOTSTRAP.split(':') as [string, string];
+  const connection = new Connection('hanging-test');
+  connection.on('error', () => undefined);
+  await connection.connect(host, Number(port));
+  await brokerDefault(['--add-config', `${VERIFICATION}=false`]);
+  try {
+    const identity = await whileCoordinatorSettles(async () => {
+      // Likewise `__transaction_state` for a transaction coordinator.
+      await findCoordinatorV6.api.async(connection, TRANSACTION_KEY, [transactionalId]);
+      return (await initProducerIdV5.api.async(connection, transactionalId, 60_000, -1n, -1)) as {
+        producerId: bigint;
+        producerEpoch: number;
+      };
+    });
+    return await write(connection, identity);
+  } finally {
+    await brokerDefault(['--delete-config', VERIFICATION]);
+    await connection.close();
+  }
+}
+
 async function lastStableOffset(topic: string): Promise<bigint> {
   const ends = await kafka.ports.admin.endOffsets([{ topic, partition: 0 }]);
   return ends.get(`${topic}:0`) ?? -1n;
@@ -84,20 +113,7 @@ test('re-initialising the producer aborts a transaction of ours that a partition
         (error: unknown) => brokerErrorNames(error).join(',') || String(error),
       );
   await kafka.createTopic(topic, 1);
-  const [host, port] = BOOTSTRAP.split(':') as [string, string];
-  const connection = new Connection('hanging-test');
-  connection.on('error', () => undefined);
-  await connection.connect(host, Number(port));
-  await brokerDefault(['--add-config', `${VERIFICATION}=false`]);
-  try {
-    const { producerId, producerEpoch } = await whileCoordinatorSettles(async () => {
-      // Likewise `__transaction_state` for a transaction coordinator.
-      await findCoordinatorV6.api.async(connection, TRANSACTION_KEY, [transactionalId]);
-      return (await initProducerIdV5.api.async(connection, transactionalId, 60_000, -1n, -1)) as {
-        producerId: bigint;
-        producerEpoch: number;
-      };
-    });
+  await withUnverifiedProducer(transactionalId, async (connection, { producerId, producerEpoch }) => {
     await produceV11.api.async(
       connection,
       -1,
@@ -121,10 +137,7 @@ test('re-initialising the producer aborts a transaction of ours that a partition
         [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1 }] }],
       );
     });
-  } finally {
-    await brokerDefault(['--delete-config', VERIFICATION]);
-    await connection.close();
-  }
+  });
   // The partition holds the transaction open: nothing is stable past its first record, and the
   // group's committed offsets stay unstable.
   expect(await lastStableOffset(topic)).toBe(0n);
@@ -195,21 +208,8 @@ test('our records in an open transaction are read back as written; strict search
   await kafka.createTopic(topic, 1);
   // Another producer's committed record first: it must not be read back as ours.
   await kafka.produce(topic, [{ key: Buffer.from('other'), value: Buffer.from('not ours') }]);
-  const [host, port] = BOOTSTRAP.split(':') as [string, string];
-  const connection = new Connection('readback-test');
-  connection.on('error', () => undefined);
-  await connection.connect(host, Number(port));
   const admin = new Admin({ clientId: 'readback-test-admin', bootstrapBrokers: [BOOTSTRAP] });
-  await brokerDefault(['--add-config', `${VERIFICATION}=false`]);
-  let identity: { producerId: bigint; producerEpoch: number };
-  try {
-    identity = await whileCoordinatorSettles(async () => {
-      await findCoordinatorV6.api.async(connection, TRANSACTION_KEY, [transactionalId]);
-      return (await initProducerIdV5.api.async(connection, transactionalId, 60_000, -1n, -1)) as {
-        producerId: bigint;
-        producerEpoch: number;
-      };
-    });
+  const { producerId } = await withUnverifiedProducer(transactionalId, async (connection, identity) => {
     await produceV11.api.async(
       connection,
       -1,
@@ -233,11 +233,8 @@ test('our records in an open transaction are read back as written; strict search
       ],
       { ...identity, transactionalId },
     );
-  } finally {
-    await brokerDefault(['--delete-config', VERIFICATION]);
-    await connection.close();
-  }
-  const { producerId } = identity;
+    return identity;
+  });
   const hanging = new HangingTransactions(admin, 'readback-test');
   try {
     const open = await hanging.find([topic], producerId, 1_000, { strict: true });

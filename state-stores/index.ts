@@ -13,6 +13,7 @@ export type {
   SessionStore,
   StoreBuilder,
   KeyValueBytesStoreSupplier,
+  StoreOperationCounts,
 } from './state-store.ts';
 export {
   Stores,

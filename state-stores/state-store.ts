@@ -38,6 +38,22 @@ export interface StateStore {
   wipe(): Promise<void>;
   close(): Promise<void>;
   isOpen(): boolean;
+  /** What the store did since it was opened (key-value stores count; the runtime exports it). */
+  operationCounts?(): Readonly<StoreOperationCounts>;
+}
+
+/**
+ * Operations of one store since it was opened: Kafka Streams' store-level metrics (get, put,
+ * delete, range/all scans, commits, restored records), exported by the runtime as
+ * `kafka_streams_store_operations_total`.
+ */
+export interface StoreOperationCounts {
+  gets: number;
+  puts: number;
+  deletes: number;
+  scans: number;
+  commits: number;
+  restoredRecords: number;
 }
 
 /** Supplied by the task when a store is initialised. */

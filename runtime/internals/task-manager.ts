@@ -6,7 +6,7 @@ import { TaskProcessor } from '../task/index.ts';
 import type { ChangelogRecordOut, DeadLetterRecord, OutgoingRecord } from '../task/index.ts';
 import type { StreamsConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import type { StreamsMetrics } from '../metrics/streams-metrics.ts';
+import type { ObservedStore, StreamsMetrics } from '../metrics/streams-metrics.ts';
 import { restoreStores } from './restorer.ts';
 import type { AdminPort, PartitionReaderPort, TopicPartition } from '../ports/ports.ts';
 import { tpKey } from '../ports/ports.ts';
@@ -65,6 +65,17 @@ export class TaskManager {
       if (sub.global) continue;
       for (const topic of sub.sourceTopics) this.subtopologyByTopic.set(topic, sub.id);
     }
+    this.metrics.observeStores(() => this.observedStores());
+  }
+
+  /** The open stores that count their operations, per task (see StreamsMetrics.storeOperations). */
+  private observedStores(): ObservedStore[] {
+    return this.all().flatMap((task) =>
+      [...task.processor.stores()].flatMap(([store, instance]) => {
+        const counts = instance.isOpen() ? instance.operationCounts?.() : undefined;
+        return counts ? [{ taskId: task.name, store, counts }] : [];
+      }),
+    );
   }
 
   all(): ManagedTask[] {

@@ -1,4 +1,22 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { StoreOperationCounts } from '../../state-stores/state-store.ts';
+
+/** One open store of a task, as the metrics see it. */
+export interface ObservedStore {
+  readonly taskId: string;
+  readonly store: string;
+  readonly counts: Readonly<StoreOperationCounts>;
+}
+
+/** The counted operations, as the `operation` label names them. */
+const STORE_OPERATIONS: readonly [keyof StoreOperationCounts, string][] = [
+  ['gets', 'get'],
+  ['puts', 'put'],
+  ['deletes', 'delete'],
+  ['scans', 'scan'],
+  ['commits', 'commit'],
+  ['restoredRecords', 'restore'],
+];
 
 /**
  * The engine's Prometheus metrics, named after Kafka Streams' task metrics
@@ -30,6 +48,10 @@ export class StreamsMetrics {
   /** Kafka Streams' client-level `state` metric as a gauge: 1 on the current state's series, 0 on the others seen. */
   readonly clientState: Gauge<'state'>;
   private currentState: string | null = null;
+  /** Kafka Streams' store-level metrics: operations per store and task, read at scrape time. */
+  readonly storeOperations: Counter<'store' | 'task_id' | 'operation'>;
+  /** Who can list the open stores (one per stream thread's task manager). */
+  private readonly storeSources = new Set<() => readonly ObservedStore[]>();
 
   /**
    * @param options.labels more labels on every series (e.g. `service` when a process runs several
@@ -165,12 +187,34 @@ export class StreamsMetrics {
       this.deadLettered.inc({ stage }, 0);
     for (const outcome of ['committed', 'aborted', 'failed']) this.commits.inc({ outcome }, 0);
     for (const action of ['rebuild', 'new_producer', 'give_up']) this.recoveries.inc({ action }, 0);
+    const sources = this.storeSources;
+    this.storeOperations = new Counter({
+      name: 'kafka_streams_store_operations_total',
+      help: 'Operations on a state store since its task opened it (get, put, delete, scan, commit, restore = records restored)',
+      labelNames: ['store', 'task_id', 'operation'],
+      registers,
+      // Read from the stores themselves when scraped: no bookkeeping on the hot path. A task that
+      // closes takes its series with it; one that reopens starts again from 0 (a counter reset).
+      collect() {
+        this.reset();
+        for (const source of sources)
+          for (const { taskId, store, counts } of source())
+            for (const [field, operation] of STORE_OPERATIONS)
+              this.inc({ store, task_id: taskId, operation }, counts[field]);
+      },
+    });
     this.clientState = new Gauge({
       name: 'kafka_streams_client_state',
       help: 'The app state (CREATED, STARTING, RUNNING, PENDING_SHUTDOWN, NOT_RUNNING, ERROR): 1 on the current one',
       labelNames: ['state'],
       registers,
     });
+  }
+
+  /** Adds a source of open stores (a stream thread's task manager); returns its removal. */
+  observeStores(source: () => readonly ObservedStore[]): () => void {
+    this.storeSources.add(source);
+    return () => this.storeSources.delete(source);
   }
 
   /** Moves the state gauge: the previous state's series drops to 0, so "not RUNNING" is one query. */

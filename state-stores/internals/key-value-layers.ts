@@ -1,19 +1,15 @@
 import type { Serde } from '../../engine-common/serde.ts';
-import type { ChangelogRecord, KeyValue, KeyValueStore, StateStoreContext } from '../state-store.ts';
+import type {
+  ChangelogRecord,
+  KeyValue,
+  KeyValueStore,
+  StateStoreContext,
+  StoreOperationCounts,
+} from '../state-store.ts';
 import { prefixEnd, type BytesStore } from './bytes.ts';
 import type { KeyValueBytesLayer } from './bytes-layer.ts';
 import type { CachingLayer } from './caching-layer.ts';
 import { LayeredBytesStore } from './layered-bytes-store.ts';
-
-/** Operation counts and time spent, per store: what the metered layer records. */
-export interface StoreMetrics {
-  gets: number;
-  puts: number;
-  deletes: number;
-  scans: number;
-  commits: number;
-  restoredRecords: number;
-}
 
 export interface KeyValueStoreOptions<K, V> {
   readonly name: string;
@@ -35,7 +31,15 @@ export interface KeyValueStoreOptions<K, V> {
 export class LayeredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   readonly name: string;
   readonly persistent: boolean;
-  readonly metrics: StoreMetrics = { gets: 0, puts: 0, deletes: 0, scans: 0, commits: 0, restoredRecords: 0 };
+  /** The metered part of this layer: counts read by the runtime's metrics (operationCounts). */
+  private readonly counts: StoreOperationCounts = {
+    gets: 0,
+    puts: 0,
+    deletes: 0,
+    scans: 0,
+    commits: 0,
+    restoredRecords: 0,
+  };
   private readonly options: KeyValueStoreOptions<K, V>;
   private readonly bytes: LayeredBytesStore;
 
@@ -48,6 +52,10 @@ export class LayeredKeyValueStore<K, V> implements KeyValueStore<K, V> {
 
   init(context: StateStoreContext): Promise<void> {
     return this.bytes.init(context);
+  }
+
+  operationCounts(): Readonly<StoreOperationCounts> {
+    return this.counts;
   }
 
   /** Record cache counters, or null when caching is off. */
@@ -65,7 +73,7 @@ export class LayeredKeyValueStore<K, V> implements KeyValueStore<K, V> {
 
   async restore(records: readonly ChangelogRecord[], nextOffset: bigint): Promise<void> {
     await this.bytes.restore(records, nextOffset);
-    this.metrics.restoredRecords += records.length;
+    this.counts.restoredRecords += records.length;
   }
 
   prefetch(keys: readonly Buffer[]): Promise<void> {
@@ -78,7 +86,7 @@ export class LayeredKeyValueStore<K, V> implements KeyValueStore<K, V> {
 
   async commit(nextChangelogOffset: bigint | null): Promise<void> {
     await this.bytes.commit(nextChangelogOffset);
-    this.metrics.commits++;
+    this.counts.commits++;
   }
 
   abort(): Promise<void> {
@@ -94,13 +102,13 @@ export class LayeredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   async get(key: K): Promise<V | undefined> {
-    this.metrics.gets++;
+    this.counts.gets++;
     const bytes = await this.layers().get(this.keyBytes(key));
     return bytes === undefined ? undefined : this.options.valueSerde.deserialize(this.name, bytes);
   }
 
   async put(key: K, value: V): Promise<void> {
-    this.metrics.puts++;
+    this.counts.puts++;
     this.write(this.keyBytes(key), this.options.valueSerde.serialize(this.name, value));
   }
 
@@ -116,7 +124,7 @@ export class LayeredKeyValueStore<K, V> implements KeyValueStore<K, V> {
 
   async delete(key: K): Promise<V | undefined> {
     const old = await this.get(key);
-    this.metrics.deletes++;
+    this.counts.deletes++;
     if (old !== undefined) this.write(this.keyBytes(key), null);
     return old;
   }
@@ -140,7 +148,7 @@ export class LayeredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   private async scan(range: { from: Buffer | null; toExclusive: Buffer | null }): Promise<KeyValue<K, V>[]> {
-    this.metrics.scans++;
+    this.counts.scans++;
     const entries = await this.layers().scan(range);
     return entries.map((e) => ({
       key: this.options.keySerde.deserialize(this.name, e.key),

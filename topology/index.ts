@@ -73,7 +73,4 @@ export { Serdes, type Serde } from '../engine-common/serde.ts';
 export * from '../engine-common/errors.ts';
 export type { KeyValue } from '../state-stores/state-store.ts';
 
-// Engine-facing: what the task core instantiates (not for applications).
-export type { NodeDef, SourceNodeDef, ProcessorNodeDef, SinkNodeDef, StoreDef } from './internals/graph.ts';
-export type { Change } from './internals/change.ts';
-export type { KTableValueGetter, KTableValueGetterSupplier } from './internals/ktable-value-getter.ts';
+// What the task core instantiates from a built topology is in ./internal.ts (engine only).

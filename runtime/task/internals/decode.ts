@@ -1,4 +1,5 @@
-import { StreamRecord, ValidationError, type SourceNodeDef } from '../../../topology/index.ts';
+import { StreamRecord, ValidationError } from '../../../topology/index.ts';
+import type { SourceNodeDef } from '../../../topology/internal.ts';
 import type { DeadLetterStage } from '../dead-letter.ts';
 import type { TaskInputRecord } from '../task-options.ts';
 import type { AnyRecord } from './task-node.ts';

@@ -3,7 +3,7 @@ import type { RecordContext } from '../../../topology/options.ts';
 import type { Processor } from '../../../topology/processor.ts';
 import type { RecordMetadata } from '../../../engine-common/record.ts';
 import type { Serde } from '../../../engine-common/serde.ts';
-import type { SinkNodeDef } from '../../../topology/index.ts';
+import type { SinkNodeDef } from '../../../topology/internal.ts';
 import type { RecordCollector } from '../record-collector.ts';
 import { withActiveTraceContext } from '../../tracing/trace-context.ts';
 

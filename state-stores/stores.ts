@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Serde } from '../engine-common/serde.ts';
-import type { KeyValueBytesStoreSupplier, KeyValueStore, StoreBuilder } from './state-store.ts';
+import type { KeyValueBytesStoreSupplier, KeyValueStore } from './state-store.ts';
+import { BaseStoreBuilder } from './store-builder-base.ts';
 import {
   SessionStoreBuilder,
   WindowStoreBuilder,
@@ -10,59 +11,10 @@ import { InMemoryBytesStore } from './internals/in-memory-bytes-store.ts';
 import { LayeredKeyValueStore } from './internals/key-value-layers.ts';
 import { RocksDbBytesStore } from './internals/rocksdb-bytes-store.ts';
 
-/** A StoreBuilder for key-value stores, with Kafka Streams' fluent logging switches. */
-export class KeyValueStoreBuilder<K, V> implements StoreBuilder<KeyValueStore<K, V>> {
-  readonly name: string;
-  private readonly supplier: KeyValueBytesStoreSupplier;
-  private readonly keySerde: Serde<K>;
-  private readonly valueSerde: Serde<V>;
-  private logging = true;
-  private caching = false;
-  private extraLogConfig: Readonly<Record<string, string>> = {};
-
-  constructor(supplier: KeyValueBytesStoreSupplier, keySerde: Serde<K>, valueSerde: Serde<V>) {
-    this.supplier = supplier;
-    this.name = supplier.name;
-    this.keySerde = keySerde;
-    this.valueSerde = valueSerde;
-  }
-
-  get loggingEnabled(): boolean {
-    return this.logging;
-  }
-
+/** A StoreBuilder for key-value stores: compacted changelog. */
+export class KeyValueStoreBuilder<K, V> extends BaseStoreBuilder<K, V, KeyValueStore<K, V>> {
   get logConfig(): Readonly<Record<string, string>> {
     return { ...this.extraLogConfig, 'cleanup.policy': 'compact' };
-  }
-
-  withLoggingEnabled(config: Readonly<Record<string, string>> = {}): this {
-    this.logging = true;
-    this.extraLogConfig = config;
-    return this;
-  }
-
-  withLoggingDisabled(): this {
-    this.logging = false;
-    return this;
-  }
-
-  get cachingEnabled(): boolean {
-    return this.caching;
-  }
-
-  /**
-   * A record cache in front of the store (Kafka Streams' caching layer): the latest value per key
-   * until the task commits, so repeated updates of a key reach the changelog and RocksDB once per
-   * commit, and hot keys are read from memory. Sized by the runtime's `storeCacheMaxBytes`.
-   */
-  withCachingEnabled(): this {
-    this.caching = true;
-    return this;
-  }
-
-  withCachingDisabled(): this {
-    this.caching = false;
-    return this;
   }
 
   build(): KeyValueStore<K, V> {

@@ -5,9 +5,9 @@ import type {
   SessionStore,
   StateStore,
   StateStoreContext,
-  StoreBuilder,
   WindowStore,
 } from './state-store.ts';
+import { BaseStoreBuilder } from './store-builder-base.ts';
 import type { SegmentedStoreConfig } from './internals/segmented-store-config.ts';
 import { SegmentedSessionStore } from './internals/session-store.ts';
 import { SegmentedWindowStore } from './internals/window-store.ts';
@@ -31,16 +31,9 @@ function positiveInteger(value: number, what: string): number {
 }
 
 /** What window and session store builders share: retention, segments, logging and caching switches. */
-abstract class SegmentedStoreBuilder<K, V, S extends StateStore> implements StoreBuilder<S> {
-  readonly name: string;
+abstract class SegmentedStoreBuilder<K, V, S extends StateStore> extends BaseStoreBuilder<K, V, S> {
   readonly retentionMs: number;
   readonly segmentIntervalMs: number;
-  protected readonly supplier: KeyValueBytesStoreSupplier;
-  protected readonly keySerde: Serde<K>;
-  protected readonly valueSerde: Serde<V>;
-  protected logging = true;
-  protected caching = false;
-  private extraLogConfig: Readonly<Record<string, string>> = {};
 
   constructor(
     supplier: KeyValueBytesStoreSupplier,
@@ -49,19 +42,12 @@ abstract class SegmentedStoreBuilder<K, V, S extends StateStore> implements Stor
     retentionMs: number,
     options: SegmentedStoreOptions,
   ) {
-    this.supplier = supplier;
-    this.name = supplier.name;
-    this.keySerde = keySerde;
-    this.valueSerde = valueSerde;
+    super(supplier, keySerde, valueSerde);
     this.retentionMs = positiveInteger(retentionMs, `Store ${supplier.name}: retention`);
     this.segmentIntervalMs = positiveInteger(
       options.segmentIntervalMs ?? Math.max(Math.floor(retentionMs / 2), 60_000),
       `Store ${supplier.name}: segment interval`,
     );
-  }
-
-  get loggingEnabled(): boolean {
-    return this.logging;
   }
 
   /** Compacted (deletes are logged) and time-bounded, a day past the store's retention. */
@@ -72,29 +58,6 @@ abstract class SegmentedStoreBuilder<K, V, S extends StateStore> implements Stor
       'retention.ms': String(this.retentionMs + WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS),
     };
   }
-
-  withLoggingEnabled(config: Readonly<Record<string, string>> = {}): this {
-    this.logging = true;
-    this.extraLogConfig = config;
-    return this;
-  }
-
-  withLoggingDisabled(): this {
-    this.logging = false;
-    return this;
-  }
-
-  withCachingEnabled(): this {
-    this.caching = true;
-    return this;
-  }
-
-  withCachingDisabled(): this {
-    this.caching = false;
-    return this;
-  }
-
-  abstract build(): S;
 
   protected storeOptions(): SegmentedStoreConfig<K, V> {
     return {

@@ -75,6 +75,33 @@ describe.each(kinds)('%s session store', (_kind, supplier) => {
     expect(await store.fetchSession('u', 2_000, 2_501)).toBeUndefined();
   });
 
+  it('findSessionsEndingIn: every key, ends in the range, by end, start, then key bytes', async () => {
+    await store.put(session('v', 900, 1_500), 1);
+    await store.put(session('u', 1_200, 1_500), 2); // same end, later start
+    await store.put(session('uu', 900, 1_500), 3); // same end and start as u and v: key bytes order
+    await store.put(session('u', 900, 1_500), 4);
+    await store.put(session('w', 100, 999), 5); // segment 0
+    await store.put(session('a', 2_000, 2_000), 6); // past the range
+    await store.commit(6n);
+    await store.put(session('b', 1_000, 1_000), 7); // uncommitted, still seen
+    const ending = async (from: number, to: number) =>
+      (await store.findSessionsEndingIn(from, to)).map(
+        (e) => `${e.key.key}[${e.key.window.start},${e.key.window.end}]=${e.value}`,
+      );
+    expect(await ending(999, 1_999)).toEqual([
+      'w[100,999]=5',
+      'b[1000,1000]=7',
+      'u[900,1500]=4',
+      'uu[900,1500]=3',
+      'v[900,1500]=1',
+      'u[1200,1500]=2',
+    ]);
+    expect(await ending(1_000, 1_499)).toEqual(['b[1000,1000]=7']);
+    expect(await ending(2_000, 2_000)).toEqual(['a[2000,2000]=6']);
+    await store.expire(1_000); // segment 0 goes
+    expect(await ending(0, 1_000)).toEqual(['b[1000,1000]=7']);
+  });
+
   it('remove deletes one session, seen before commit and after', async () => {
     await store.put(session('u', 100, 200), 1);
     await store.put(session('u', 300, 400), 2);

@@ -7,17 +7,27 @@ import type { KGroupedStream } from './kgrouped-stream.ts';
 import type { KTable } from './ktable.ts';
 import type { Materialized, Named } from './options.ts';
 import { Serdes } from '../engine-common/serde.ts';
-import type { SessionWindows, Windowed } from './windows.ts';
+import { EmitStrategy, type EmitStrategyValue, type SessionWindows, type Windowed } from './windows.ts';
 
-/** A grouped stream cut into sessions: Kafka Streams' `SessionWindowedKStream`. */
+/**
+ * A grouped stream cut into sessions: Kafka Streams' `SessionWindowedKStream`. Aggregations give a
+ * KTable keyed by `Windowed<K>`, updated per record with a tombstone for each merged-away session
+ * (default), or emitted once per session when it closes (`emitStrategy(EmitStrategy.onWindowClose())`).
+ */
 export class SessionWindowedKStream<K, V> {
   private readonly grouped: KGroupedStream<K, V>;
   private readonly windows: SessionWindows;
+  private emit: EmitStrategyValue = EmitStrategy.onWindowUpdate();
 
   /** @internal Use KGroupedStream.windowedBy(SessionWindows). */
   constructor(grouped: KGroupedStream<K, V>, windows: SessionWindows) {
     this.grouped = grouped;
     this.windows = windows;
+  }
+
+  emitStrategy(strategy: EmitStrategyValue): this {
+    this.emit = strategy;
+    return this;
   }
 
   count(materialized: Materialized<K, number> = {}, named?: Named): KTable<Windowed<K>, number> {
@@ -39,6 +49,7 @@ export class SessionWindowedKStream<K, V> {
     named?: Named,
   ): KTable<Windowed<K>, VA> {
     const windows = this.windows;
+    const emit = this.emit;
     return this.grouped.aggregateKeyedBy<Windowed<K>, VA>(
       NamePrefix.AGGREGATE,
       materialized,
@@ -49,6 +60,7 @@ export class SessionWindowedKStream<K, V> {
         sessionAggregateProcessor<K, V, VA>({
           storeName,
           windows,
+          emit,
           initializer,
           aggregator,
           merger,
@@ -56,9 +68,17 @@ export class SessionWindowedKStream<K, V> {
       {
         // Sessions are kept until stream time passes their end by gap + grace: after that only a
         // late record could reach them (Kafka Streams' default session store retention).
+        //
+        // Emit on close reads, at each step, the sessions that end in the step's range: whole
+        // segments, so with the default segments (at least a minute) it would read every live
+        // session each time. Segments of half the retention bound that to about half of them,
+        // while a key's sessions (ends within gap + grace of stream time) span at most three.
         builder: (ctx, p) =>
           sessionStoreBuilder(ctx, p.storeName, p.materialized, p.keySerde, p.valueSerde, {
             retentionMs: windows.gapMs + windows.graceMs,
+            ...(emit === 'close'
+              ? { segmentIntervalMs: Math.max(1, Math.floor((windows.gapMs + windows.graceMs) / 2)) }
+              : {}),
           }),
         getter: (storeName) => sessionStoreValueGetter<K, VA>(storeName),
       },

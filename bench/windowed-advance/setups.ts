@@ -106,7 +106,7 @@ export function sessionCount(options: {
       Serdes.Long(),
       windows.gapMs + windows.graceMs,
     );
-    processor = sessionAggregateProcessor({ storeName: STORE, windows, merger, ...count });
+    processor = sessionAggregateProcessor({ storeName: STORE, windows, emit: 'update', merger, ...count });
   }
   return ProcessorHarness.start({ store, processor, stateDir: options.stateDir, collect: options.collect });
 }

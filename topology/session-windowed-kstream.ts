@@ -1,4 +1,7 @@
-import { sessionAggregateProcessor } from './internals/operators/kstream-session-aggregate.ts';
+import {
+  emitOnCloseSegmentIntervalMs,
+  sessionAggregateProcessor,
+} from './internals/operators/kstream-session-aggregate.ts';
 import { sessionStoreKeySerde } from './internals/session-key-serde.ts';
 import { sessionStoreBuilder } from './internals/dsl-context.ts';
 import { NamePrefix } from './internals/repartition.ts';
@@ -68,17 +71,12 @@ export class SessionWindowedKStream<K, V> {
       {
         // Sessions are kept until stream time passes their end by gap + grace: after that only a
         // late record could reach them (Kafka Streams' default session store retention).
-        //
-        // Emit on close reads, at each step, the sessions that end in the step's range: whole
-        // segments, so with the default segments (at least a minute) it would read every live
-        // session each time. Segments of half the retention bound that to about half of them,
-        // while a key's sessions (ends within gap + grace of stream time) span at most three.
+        // Emit on close reads the closing sessions by segment: shorter segments (see
+        // emitOnCloseSegmentIntervalMs).
         builder: (ctx, p) =>
           sessionStoreBuilder(ctx, p.storeName, p.materialized, p.keySerde, p.valueSerde, {
             retentionMs: windows.gapMs + windows.graceMs,
-            ...(emit === 'close'
-              ? { segmentIntervalMs: Math.max(1, Math.floor((windows.gapMs + windows.graceMs) / 2)) }
-              : {}),
+            ...(emit === 'close' ? { segmentIntervalMs: emitOnCloseSegmentIntervalMs(windows) } : {}),
           }),
         getter: (storeName) => sessionStoreValueGetter<K, VA>(storeName),
       },

@@ -18,6 +18,16 @@ interface Bounds {
 }
 
 /**
+ * The session store's segment length for emit-on-close. Each emit step reads the segments holding
+ * the closing session ends, whole: with the default segments (at least a minute) that would be
+ * every live session at each step. Half the retention (gap + grace) bounds it to about half of
+ * them, while a key's live sessions (ends within gap + grace of stream time) span at most three.
+ */
+export function emitOnCloseSegmentIntervalMs(windows: SessionWindows): number {
+  return Math.max(1, Math.floor((windows.gapMs + windows.graceMs) / 2));
+}
+
+/**
  * Kafka Streams' `KStreamSessionWindowAggregate`: a record joins every session of its key within
  * `gap` of its timestamp; those sessions and the record merge into one (merged aggregates combined
  * with `merger`). Only a null key is skipped: a null value is aggregated (Kafka Streams' count

@@ -141,6 +141,15 @@ export interface SessionStore<K, V> extends StateStore {
     earliestSessionEndMs: number,
     latestSessionStartMs: number,
   ): Promise<KeyValue<Windowed<K>, V>[]>;
+  /**
+   * Sessions of every key that end in [earliestSessionEndMs, latestSessionEndMs], by end, then
+   * start, then key bytes (Kafka Streams' time-ordered session store order, in which emit-on-close
+   * emits). Reads only the segments covering the range.
+   */
+  findSessionsEndingIn(
+    earliestSessionEndMs: number,
+    latestSessionEndMs: number,
+  ): Promise<KeyValue<Windowed<K>, V>[]>;
   fetchSession(key: K, sessionStartMs: number, sessionEndMs: number): Promise<V | undefined>;
   /** A session that ends in an expired segment is not stored. */
   put(session: Windowed<K>, value: V): Promise<void>;

@@ -1,4 +1,7 @@
-import { sessionAggregateProcessor } from './internals/operators/kstream-session-aggregate.ts';
+import {
+  emitOnCloseSegmentIntervalMs,
+  sessionAggregateProcessor,
+} from './internals/operators/kstream-session-aggregate.ts';
 import { sessionStoreKeySerde } from './internals/session-key-serde.ts';
 import { sessionStoreBuilder } from './internals/dsl-context.ts';
 import { NamePrefix } from './internals/repartition.ts';
@@ -7,17 +10,27 @@ import type { KGroupedStream } from './kgrouped-stream.ts';
 import type { KTable } from './ktable.ts';
 import type { Materialized, Named } from './options.ts';
 import { Serdes } from '../engine-common/serde.ts';
-import type { SessionWindows, Windowed } from './windows.ts';
+import { EmitStrategy, type EmitStrategyValue, type SessionWindows, type Windowed } from './windows.ts';
 
-/** A grouped stream cut into sessions: Kafka Streams' `SessionWindowedKStream`. */
+/**
+ * A grouped stream cut into sessions: Kafka Streams' `SessionWindowedKStream`. Aggregations give a
+ * KTable keyed by `Windowed<K>`, updated per record with a tombstone for each merged-away session
+ * (default), or emitted once per session when it closes (`emitStrategy(EmitStrategy.onWindowClose())`).
+ */
 export class SessionWindowedKStream<K, V> {
   private readonly grouped: KGroupedStream<K, V>;
   private readonly windows: SessionWindows;
+  private emit: EmitStrategyValue = EmitStrategy.onWindowUpdate();
 
   /** @internal Use KGroupedStream.windowedBy(SessionWindows). */
   constructor(grouped: KGroupedStream<K, V>, windows: SessionWindows) {
     this.grouped = grouped;
     this.windows = windows;
+  }
+
+  emitStrategy(strategy: EmitStrategyValue): this {
+    this.emit = strategy;
+    return this;
   }
 
   count(materialized: Materialized<K, number> = {}, named?: Named): KTable<Windowed<K>, number> {
@@ -39,6 +52,7 @@ export class SessionWindowedKStream<K, V> {
     named?: Named,
   ): KTable<Windowed<K>, VA> {
     const windows = this.windows;
+    const emit = this.emit;
     return this.grouped.aggregateKeyedBy<Windowed<K>, VA>(
       NamePrefix.AGGREGATE,
       materialized,
@@ -49,6 +63,7 @@ export class SessionWindowedKStream<K, V> {
         sessionAggregateProcessor<K, V, VA>({
           storeName,
           windows,
+          emit,
           initializer,
           aggregator,
           merger,
@@ -56,9 +71,12 @@ export class SessionWindowedKStream<K, V> {
       {
         // Sessions are kept until stream time passes their end by gap + grace: after that only a
         // late record could reach them (Kafka Streams' default session store retention).
+        // Emit on close reads the closing sessions by segment: shorter segments (see
+        // emitOnCloseSegmentIntervalMs).
         builder: (ctx, p) =>
           sessionStoreBuilder(ctx, p.storeName, p.materialized, p.keySerde, p.valueSerde, {
             retentionMs: windows.gapMs + windows.graceMs,
+            ...(emit === 'close' ? { segmentIntervalMs: emitOnCloseSegmentIntervalMs(windows) } : {}),
           }),
         getter: (storeName) => sessionStoreValueGetter<K, VA>(storeName),
       },

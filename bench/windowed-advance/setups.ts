@@ -5,7 +5,10 @@
  */
 import { Stores, type KeyValueBytesStoreSupplier } from '../../state-stores/index.ts';
 import type { StoreBuilder } from '../../state-stores/state-store.ts';
-import { sessionAggregateProcessor } from '../../topology/internals/operators/kstream-session-aggregate.ts';
+import {
+  emitOnCloseSegmentIntervalMs,
+  sessionAggregateProcessor,
+} from '../../topology/internals/operators/kstream-session-aggregate.ts';
 import { windowAggregateProcessor } from '../../topology/internals/operators/kstream-window-aggregate.ts';
 import { valueAndTimestampSerde } from '../../topology/internals/timestamped.ts';
 import type { ProcessorSupplier } from '../../topology/processor.ts';
@@ -79,14 +82,18 @@ export function sessionCount(options: {
   path: CodePath;
   backend: Backend;
   windows: SessionWindows;
+  /** Default on update; the baseline only has that. */
+  emit?: EmitStrategyValue;
   stateDir: string;
   collect: boolean;
 }): Promise<CountHarness> {
   const { windows } = options;
+  const emit = options.emit ?? 'update';
   const merger = (_key: string, a: number, b: number) => a + b;
   let store: StoreBuilder;
   let processor: ProcessorSupplier<string, string, Windowed<string>, Change<number>>;
   if (options.path === 'baseline') {
+    if (emit !== 'update') throw new Error('the baseline session aggregation only emits on update');
     store = Stores.keyValueStoreBuilder(
       supplier(options.backend),
       baselineSessionStoreKeySerde(Serdes.String()),
@@ -105,8 +112,9 @@ export function sessionCount(options: {
       Serdes.String(),
       Serdes.Long(),
       windows.gapMs + windows.graceMs,
+      emit === 'close' ? { segmentIntervalMs: emitOnCloseSegmentIntervalMs(windows) } : {},
     );
-    processor = sessionAggregateProcessor({ storeName: STORE, windows, merger, ...count });
+    processor = sessionAggregateProcessor({ storeName: STORE, windows, emit, merger, ...count });
   }
   return ProcessorHarness.start({ store, processor, stateDir: options.stateDir, collect: options.collect });
 }

@@ -2,7 +2,7 @@ import type { Windowed } from '../../engine-common/windowed.ts';
 import type { ChangelogRecord, KeyValue, SessionStore, StateStoreContext } from '../state-store.ts';
 import { LayeredBytesStore } from './layered-bytes-store.ts';
 import type { SegmentedStoreConfig } from './segmented-store-config.ts';
-import { deleteBefore, fetchKey } from './segmented-ranges.ts';
+import { deleteBefore, fetchKey, fetchTimeRange } from './segmented-ranges.ts';
 import { readTime, TIME_BYTES, WindowedKeyCodec, writeTime } from './windowed-key-codec.ts';
 
 /**
@@ -85,6 +85,27 @@ export class SegmentedSessionStore<K, V> implements SessionStore<K, V> {
       });
     }
     return out;
+  }
+
+  async findSessionsEndingIn(
+    earliestSessionEndMs: number,
+    latestSessionEndMs: number,
+  ): Promise<KeyValue<Windowed<K>, V>[]> {
+    const from = Math.max(earliestSessionEndMs, this.codec.segmentStartMs(this.firstLiveSegment));
+    const entries = await fetchTimeRange(this.bytes.layers(), this.codec, from, latestSessionEndMs);
+    // Inside a segment keys lead (<len><key><end><start>): re-sort to Kafka Streams' time-first order.
+    const decoded = entries.map((entry) => {
+      const { key, timeMs, suffix } = this.codec.decode(entry.key);
+      return { key, end: timeMs, start: readTime(suffix, 0), value: entry.value };
+    });
+    decoded.sort((a, b) => a.end - b.end || a.start - b.start || Buffer.compare(a.key, b.key));
+    return decoded.map((s) => ({
+      key: {
+        key: this.options.keySerde.deserialize(this.name, s.key),
+        window: { start: s.start, end: s.end },
+      },
+      value: this.options.valueSerde.deserialize(this.name, s.value),
+    }));
   }
 
   async fetchSession(key: K, sessionStartMs: number, sessionEndMs: number): Promise<V | undefined> {

@@ -136,6 +136,16 @@ export function buildOracleTopology(name: string, dslStoreSuppliers?: DslStoreSu
     case 'session-count':
       unwindow(b.stream('input', strings).groupByKey().windowedBy(sessions).count()).to('out', outLong);
       break;
+    case 'session-count-on-close':
+      unwindow(
+        b
+          .stream('input', strings)
+          .groupByKey()
+          .windowedBy(sessions)
+          .emitStrategy(EmitStrategy.onWindowClose())
+          .count(),
+      ).to('out', outLong);
+      break;
     case 'stream-group-by-count':
       b.stream('input', strings)
         .groupBy((_k, v) => v, { keySerde: Serdes.String(), valueSerde: Serdes.String() })

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   Stores,
   type ChangelogRecord,
+  type KeyValueBytesStoreSupplier,
   type SessionStore,
   type StateStoreContext,
 } from '../../../state-stores/index.ts';
@@ -73,6 +74,72 @@ describe.each(kinds)('%s session store', (_kind, supplier) => {
     expect(await found(store, 'u', -5_000, 50)).toEqual([]);
     expect(await store.fetchSession('u', 2_000, 2_500)).toBe(2);
     expect(await store.fetchSession('u', 2_000, 2_501)).toBeUndefined();
+  });
+
+  it('findSessionsEndingIn: every key, ends in the range, by end, start, then key bytes', async () => {
+    await store.put(session('v', 900, 1_500), 1);
+    await store.put(session('u', 1_200, 1_500), 2); // same end, later start
+    await store.put(session('uu', 900, 1_500), 3); // same end and start as u and v: key bytes order
+    await store.put(session('u', 900, 1_500), 4);
+    await store.put(session('w', 100, 999), 5); // segment 0
+    await store.put(session('a', 2_000, 2_000), 6); // past the range
+    await store.commit(6n);
+    await store.put(session('b', 1_000, 1_000), 7); // uncommitted, still seen
+    const ending = async (from: number, to: number) =>
+      (await store.findSessionsEndingIn(from, to)).map(
+        (e) => `${e.key.key}[${e.key.window.start},${e.key.window.end}]=${e.value}`,
+      );
+    expect(await ending(999, 1_999)).toEqual([
+      'w[100,999]=5',
+      'b[1000,1000]=7',
+      'u[900,1500]=4',
+      'uu[900,1500]=3',
+      'v[900,1500]=1',
+      'u[1200,1500]=2',
+    ]);
+    expect(await ending(1_000, 1_499)).toEqual(['b[1000,1000]=7']);
+    expect(await ending(2_000, 2_000)).toEqual(['a[2000,2000]=6']);
+    await store.expire(1_000); // segment 0 goes
+    expect(await ending(0, 1_000)).toEqual(['b[1000,1000]=7']);
+  });
+
+  it('findSessionsEndingIn reads only the segments covering the range', async () => {
+    let scanned = 0;
+    const inner = supplier('counted');
+    // Counts the entries the store reads from its innermost bytes.
+    const counted: KeyValueBytesStoreSupplier = {
+      name: inner.name,
+      persistent: inner.persistent,
+      get(context) {
+        const bytes = inner.get(context);
+        const scan = bytes.scan.bind(bytes);
+        bytes.scan = async (range) => {
+          const entries = await scan(range);
+          scanned += entries.length;
+          return entries;
+        };
+        return bytes;
+      },
+    };
+    const s = Stores.sessionStoreBuilder(counted, Serdes.String(), Serdes.Long(), 5_000, {
+      segmentIntervalMs: 1_000,
+    }).build();
+    await s.init({
+      applicationId: 'app',
+      taskId: '0_0',
+      stateDir: join(dir, 'counted'),
+      changelog: null,
+      logChange: () => undefined,
+    });
+    for (let end = 0; end < 5_000; end += 50) await s.put(session(`k${end}`, end, end), 1);
+    await s.commit(null);
+    scanned = 0;
+    expect(await s.findSessionsEndingIn(2_000, 2_999)).toHaveLength(20);
+    expect(scanned).toBe(20); // segment 2 only, of 5
+    scanned = 0;
+    expect(await s.findSessionsEndingIn(2_400, 2_449)).toHaveLength(1);
+    expect(scanned).toBe(20);
+    await s.close();
   });
 
   it('remove deletes one session, seen before commit and after', async () => {

@@ -114,6 +114,12 @@ public final class Oracle {
           .to("out", OUT_LONG);
       case "session-count" -> unwindow(b.stream("input", STRINGS).groupByKey().windowedBy(sessions).count())
           .to("out", OUT_LONG);
+      case "session-count-on-close" -> unwindow(b.stream("input", STRINGS)
+              .groupByKey()
+              .windowedBy(sessions)
+              .emitStrategy(EmitStrategy.onWindowClose())
+              .count())
+          .to("out", OUT_LONG);
       case "stream-group-by-count" -> b.stream("input", STRINGS)
           .groupBy((k, v) -> v, Grouped.with(Serdes.String(), Serdes.String()))
           .count()

@@ -156,16 +156,19 @@ export function baselineSessionAggregateProcessor<K, V, VA>(options: {
       async process(record: StreamRecord<K, V>) {
         if (record.key === null || record.key === undefined) return;
         const t = record.timestamp;
+        // Kafka Streams' bounds (the operator's since the session-count-late-edges oracle case):
+        // sessions ending after the close time are read, a merged session ending before it is late.
+        const closeTime = context.currentStreamTimeMs() - windows.graceMs - windows.gapMs;
         const sessions = (
           await store.prefixScan(keyPrefix(options.keySerde, options.storeName, record.key))
         ).filter(
           (session) =>
-            session.key.window.end >= t - windows.gapMs && session.key.window.start <= t + windows.gapMs,
+            session.key.window.end >= Math.max(t - windows.gapMs, closeTime + 1) &&
+            session.key.window.start <= t + windows.gapMs,
         );
         const start = Math.min(t, ...sessions.map((s) => s.key.window.start));
         const end = Math.max(t, ...sessions.map((s) => s.key.window.end));
-        // As in Kafka Streams: late when even the merged session ended before stream time − grace.
-        if (end < context.currentStreamTimeMs() - windows.graceMs) return;
+        if (end < closeTime) return;
         let aggregate = options.initializer();
         for (const session of sessions) {
           aggregate = options.merger(record.key, aggregate, session.value);

@@ -57,14 +57,11 @@ export function sessionAggregateProcessor<K, V, VA>(options: {
   const onClose = options.emit === 'close';
   const bounds = (streamTime: number): Bounds => {
     const closeTime = streamTime - windows.graceMs - windows.gapMs;
-    // Emit on close follows Kafka Streams ≥ 3.0 exactly (oracle cases session-count-on-close*):
-    // late only before the close time (KAFKA-12718), and its time-ordered store reads sessions
-    // ending after the close time only (retention gap + grace, exclusive bound). Emit on update
-    // keeps its stricter bounds (late before stream time − grace, reads from the close time on):
-    // they differ from Kafka Streams at those edges, a known gap left for a separate change.
-    return onClose
-      ? { findFrom: closeTime + 1, lateBefore: closeTime }
-      : { findFrom: closeTime, lateBefore: streamTime - windows.graceMs };
+    // As Kafka Streams ≥ 3.0 in both emit modes (oracle cases session-count-late-edges,
+    // session-count-on-close*): a record is late only when its session would end before the close
+    // time (KAFKA-12718), and the time-ordered store reads sessions ending after the close time
+    // only (retention gap + grace, exclusive bound).
+    return { findFrom: closeTime + 1, lateBefore: closeTime };
   };
 
   return (): Processor<K, V, Windowed<K>, Change<VA>> => {

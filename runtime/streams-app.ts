@@ -229,6 +229,9 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
     key: K,
     keySerde: Serde<K>,
   ): Promise<KeyQueryMetadata & { local: boolean }> {
+    // A global store is whole on every instance: this one answers.
+    if (this.global?.stores.has(storeName))
+      return { partition: 0, activeHost: this.config.applicationServer, local: true };
     const sub = this.subtopologyOfStore(storeName);
     const partitions = this.taskCounts.get(sub.id) ?? 1;
     const partition = this.requirePorts().partitionFor(keySerde.serialize(storeName, key), partitions);
@@ -249,6 +252,8 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
    * restoring: a local read must then not say "absent" (the owner cannot answer yet).
    */
   isRestoring<K>(storeName: string, key: K, keySerde: Serde<K>): boolean {
+    // Global stores are bootstrapped before the app runs.
+    if (this.global?.stores.has(storeName)) return false;
     const sub = this.subtopologyOfStore(storeName);
     const partitions = this.taskCounts.get(sub.id) ?? 1;
     const partition = this.requirePorts().partitionFor(keySerde.serialize(storeName, key), partitions);

@@ -65,7 +65,7 @@ export class GlobalTasks {
         },
         processingExceptionHandler: this.config.processingExceptionHandling,
         globalStores: this.stores,
-        logger: options.log.child({ task: `global-${sub.id}` }),
+        logger: options.log,
       });
       this.processors.push(processor);
       for (const topic of sub.sourceTopics) this.byTopic.set(topic, processor);

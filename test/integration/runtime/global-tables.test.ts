@@ -142,3 +142,63 @@ test('stream–globalTable join reads the whole table, sees updates, restarts fr
     rmSync(stateDir, { recursive: true, force: true });
   }
 }, 120_000);
+
+test('a global record that cannot be decoded goes to the dead-letter topic, and the table goes on', async () => {
+  const applicationId = uniqueName('global-dlq');
+  const table = uniqueName('global-prices');
+  const orders = uniqueName('global-dlq-orders');
+  const output = uniqueName('global-dlq-out');
+  const deadLetterTopic = uniqueName('global-dlq-dead');
+  await kafka.createTopic(table, TABLE_PARTITIONS);
+  await kafka.createTopic(orders, 1);
+  await kafka.createTopic(output, 1);
+  await kafka.produce(table, [
+    { key: Buffer.from('a'), value: Buffer.from('{"price":1}') },
+    { key: Buffer.from('b'), value: Buffer.from('not json') },
+    { key: Buffer.from('c'), value: Buffer.from('{"price":3}') },
+  ]);
+  const stateDir = mkdtempSync(join(tmpdir(), 'global-dlq-'));
+  const builder = new StreamsBuilder();
+  const prices = builder.globalTable<string, { price: number }>(
+    table,
+    { keySerde: Serdes.String(), valueSerde: Serdes.Json<{ price: number }>() },
+    { storeName: 'prices' },
+  );
+  builder
+    .stream<string, string>(orders, strings)
+    .join(
+      prices,
+      (_k, sku) => sku,
+      (sku, p) => `${sku}:${p.price}`,
+    )
+    .to(output, strings);
+  const app = new StreamsApp(builder.build(), {
+    applicationId,
+    bootstrapServers: [BOOTSTRAP],
+    stateDir,
+    deadLetterTopic,
+  });
+  try {
+    await app.start();
+    const dead = await kafka.readAll(deadLetterTopic);
+    expect(dead).toHaveLength(1);
+    expect(String(dead[0]?.key)).toBe('b');
+    expect(dead[0]?.headers.get('error.stage')?.toString()).toBe('deserialize');
+    expect(dead[0]?.headers.get('source.topic')?.toString()).toBe(table);
+    await kafka.produce(orders, [
+      { key: Buffer.from('o1'), value: Buffer.from('a') },
+      { key: Buffer.from('o2'), value: Buffer.from('b') },
+      { key: Buffer.from('o3'), value: Buffer.from('c') },
+    ]);
+    let out = await kafka.readAll(output);
+    for (let i = 0; i < 100 && out.length < 2; i++) {
+      await pause(200);
+      out = await kafka.readAll(output);
+    }
+    // An inner join: the order for the dead-lettered row finds nothing.
+    expect(out.map((r) => String(r.value)).sort()).toEqual(['a:1', 'c:3']);
+  } finally {
+    await app.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}, 120_000);

@@ -27,7 +27,9 @@ test('reads during a commit see the writes being committed, never the old values
   // The buffer was handed to the inner write, which has not landed yet.
   expect((await store.get(b('k')))?.toString()).toBe('new');
   expect((await store.getMany([b('k')]))[0]?.toString()).toBe('new');
-  expect((await store.scan({ from: null, toExclusive: null })).map((e) => e.value.toString())).toEqual(['new']);
+  expect((await store.scan({ from: null, toExclusive: null })).map((e) => e.value.toString())).toEqual([
+    'new',
+  ]);
   // A write of the next transaction wins over the one being committed.
   store.put(b('k'), b('newer'));
   expect((await store.get(b('k')))?.toString()).toBe('newer');

@@ -7,7 +7,12 @@ import { StreamsMetrics } from './metrics/streams-metrics.ts';
 import { CommitBuffer } from './internals/commit-buffer.ts';
 import { Committer } from './internals/committer.ts';
 import { prepareTopics } from './internals/internal-topics.ts';
-import { createKafkaPorts } from './internals/kafka-binding.ts';
+import {
+  createGlobalKafkaPorts,
+  createKafkaPorts,
+  type GlobalKafkaPorts,
+} from './internals/kafka-binding.ts';
+import { GlobalStateMaintainer } from './internals/global-state.ts';
 import { StandbyTasks } from './internals/standby-tasks.ts';
 import type { KafkaPorts } from './ports/ports.ts';
 import { StreamThread } from './internals/stream-thread.ts';
@@ -44,6 +49,9 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
   private ports: KafkaPorts | null = null;
   private tasks: TaskManager | null = null;
   private thread: StreamThread | null = null;
+  private global: GlobalStateMaintainer | null = null;
+  private globalPorts: GlobalKafkaPorts | null = null;
+  private globalClosing: Promise<void> | null = null;
   private taskCounts = new Map<number, number>();
   private closing: Promise<void> | null = null;
   private metadata: StreamsMetadataCache | null = null;
@@ -71,11 +79,6 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
   async start(): Promise<void> {
     if (this.currentState !== 'CREATED')
       throw new TopologyError(`start() called in state ${this.currentState}`);
-    if (this.topology.globalSourceTopics().length > 0) {
-      throw new TopologyError(
-        'Global tables run in the TopologyTestDriver only; the Kafka runtime does not run them yet',
-      );
-    }
     this.setState('STARTING');
     const ports = await createKafkaPorts(this.config, this.log, {
       writtenTopics: () => this.writtenTopics(),
@@ -86,6 +89,9 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
     try {
       const counts = await prepareTopics(this.topology, this.config, ports.admin, this.log);
       this.taskCounts = new Map(counts.tasks);
+      // Global stores are complete before any stream task runs: a join must never miss a row
+      // only because the table was still loading (Kafka Streams bootstraps them the same way).
+      const global = await this.startGlobalStores(ports);
       const buffer = new CommitBuffer(this.config.deadLetterTopic);
       const tasks = new TaskManager({
         topology: this.topology,
@@ -94,6 +100,7 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
         ports,
         metrics: this.metrics,
         log: this.log,
+        ...(global ? { globalStores: global.stores } : {}),
       });
       const standbys = new StandbyTasks({
         config: this.config,
@@ -141,9 +148,44 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
       this.setState('RUNNING');
     } catch (error) {
       this.setState('ERROR');
+      await this.closeGlobalStores();
       await ports.close().catch(() => undefined);
       throw error;
     }
+  }
+
+  /** Bootstraps the global stores, if the topology has any, and keeps them current from then on. */
+  private async startGlobalStores(ports: KafkaPorts): Promise<GlobalStateMaintainer | null> {
+    if (this.topology.globalSourceTopics().length === 0) return null;
+    this.globalPorts = createGlobalKafkaPorts(this.config);
+    const global = new GlobalStateMaintainer({
+      topology: this.topology,
+      config: this.config,
+      ports: { ...this.globalPorts, admin: ports.admin, partitionFor: ports.partitionFor },
+      metrics: this.metrics,
+      log: this.log,
+    });
+    global.onFatal = (error) => {
+      this.setState('ERROR');
+      this.emit('error', error);
+    };
+    this.global = global;
+    await global.start();
+    return global;
+  }
+
+  private closeGlobalStores(): Promise<void> {
+    this.globalClosing ??= this.doCloseGlobalStores();
+    return this.globalClosing;
+  }
+
+  private async doCloseGlobalStores(): Promise<void> {
+    try {
+      await this.global?.close();
+    } catch (error) {
+      this.log.warn({ err: error }, 'closing the global stores failed');
+    }
+    await this.globalPorts?.close();
   }
 
   /** Finishes in-flight work, commits, closes the stores and leaves the group. Idempotent. */
@@ -167,6 +209,9 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
    * Returns undefined when the key is absent or its partition is not owned by this instance.
    */
   async queryKeyValue<K, V>(storeName: string, key: K, keySerde: Serde<K>): Promise<V | undefined> {
+    // Every instance holds the whole of a global store.
+    const global = this.global?.stores.get(storeName) as KeyValueStore<K, V> | undefined;
+    if (global) return global.get(key);
     const tasks = this.requireTasks();
     const partitions = this.partitionsOfStore(storeName);
     const partition = this.requirePorts().partitionFor(keySerde.serialize(storeName, key), partitions);
@@ -184,6 +229,9 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
     key: K,
     keySerde: Serde<K>,
   ): Promise<KeyQueryMetadata & { local: boolean }> {
+    // A global store is whole on every instance: this one answers.
+    if (this.global?.stores.has(storeName))
+      return { partition: 0, activeHost: this.config.applicationServer, local: true };
     const sub = this.subtopologyOfStore(storeName);
     const partitions = this.taskCounts.get(sub.id) ?? 1;
     const partition = this.requirePorts().partitionFor(keySerde.serialize(storeName, key), partitions);
@@ -204,6 +252,8 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
    * restoring: a local read must then not say "absent" (the owner cannot answer yet).
    */
   isRestoring<K>(storeName: string, key: K, keySerde: Serde<K>): boolean {
+    // Global stores are bootstrapped before the app runs.
+    if (this.global?.stores.has(storeName)) return false;
     const sub = this.subtopologyOfStore(storeName);
     const partitions = this.taskCounts.get(sub.id) ?? 1;
     const partition = this.requirePorts().partitionFor(keySerde.serialize(storeName, key), partitions);
@@ -218,6 +268,8 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
 
   /** Every entry of a store across the tasks this instance owns. */
   async queryAll<K, V>(storeName: string): Promise<KeyValue<K, V>[]> {
+    const global = this.global?.stores.get(storeName) as KeyValueStore<K, V> | undefined;
+    if (global) return global.all();
     const stores = this.requireTasks().localStores(storeName) as KeyValueStore<K, V>[];
     const parts = await Promise.all(stores.map((s) => s.all()));
     return parts.flat();
@@ -257,6 +309,8 @@ export class StreamsApp extends EventEmitter<{ state: [StreamsState, StreamsStat
     try {
       await this.thread?.stop();
     } finally {
+      // After the stream tasks: their joins read the global stores.
+      await this.closeGlobalStores();
       await this.ports
         ?.close()
         .catch((error: unknown) => this.log.warn({ err: error }, 'closing Kafka clients failed'));

@@ -7,7 +7,7 @@ import {
   KafkaProducer,
   partitionFor,
 } from '../kafka/index.ts';
-import type { KafkaPorts } from '../ports/ports.ts';
+import type { KafkaPorts, PartitionReaderPort, ProducerPort } from '../ports/ports.ts';
 
 /**
  * Builds the ports the runtime runs on, from the config: a group consumer named after the
@@ -19,11 +19,7 @@ export async function createKafkaPorts(
   log: Logger,
   options: { writtenTopics?: () => readonly string[]; localState?: () => readonly number[] } = {},
 ): Promise<KafkaPorts> {
-  const settings = {
-    clientId: `${config.applicationId}-${config.instanceId}`,
-    bootstrapServers: config.bootstrapServers,
-    ...(config.security ? { security: config.security } : {}),
-  };
+  const settings = clientSettings(config, '');
   const consumer = new KafkaGroupConsumer(
     settings,
     {
@@ -81,6 +77,40 @@ export async function createKafkaPorts(
       await consumer.close();
       await producer.close();
       await Promise.allSettled([admin.close(), reader.close()]);
+    },
+  };
+}
+
+function clientSettings(config: StreamsConfig, suffix: string) {
+  return {
+    clientId: `${config.applicationId}-${config.instanceId}${suffix}`,
+    bootstrapServers: config.bootstrapServers,
+    ...(config.security ? { security: config.security } : {}),
+  };
+}
+
+/** The global state maintainer's own clients (see GlobalStateMaintainer). */
+export interface GlobalKafkaPorts {
+  readonly reader: PartitionReaderPort;
+  /** Idempotent, not transactional: dead letters of global records. */
+  readonly deadLetters: ProducerPort;
+  close(): Promise<void>;
+}
+
+/**
+ * A reader and a producer for the global stores, apart from the stream thread's: the global loop
+ * reads while the stream thread restores with its own reader, and its dead letters cannot join the
+ * stream thread's transactions (an abort there must not take them, and no replay would resend them).
+ */
+export function createGlobalKafkaPorts(config: StreamsConfig): GlobalKafkaPorts {
+  const settings = clientSettings(config, '-global');
+  const reader = new KafkaPartitionReader(settings);
+  const deadLetters = new KafkaProducer(settings, {});
+  return {
+    reader,
+    deadLetters,
+    async close() {
+      await Promise.allSettled([reader.close(), deadLetters.close()]);
     },
   };
 }

@@ -5,6 +5,7 @@ import type { StreamsMetrics } from '../metrics/streams-metrics.ts';
 import { headersFor, runInSpan, startProcessSpan } from '../tracing/trace-context.ts';
 import type { CommitBuffer } from './commit-buffer.ts';
 import type { Committer } from './committer.ts';
+import { RECOVERY_BACKOFF_MS, STREAK_RESET_MS } from './backoff.ts';
 import { Mutex } from './mutex.ts';
 import { inTimestampOrder } from './timestamp-order.ts';
 import { ProgressWatchdog } from './progress-watchdog.ts';
@@ -13,10 +14,6 @@ import { tpKey } from '../ports/ports.ts';
 import type { StandbyTasks } from './standby-tasks.ts';
 import type { ManagedTask, TaskManager } from './task-manager.ts';
 
-/** After a failed commit the thread backs off before retrying, so a broker outage is not a busy loop. */
-const RECOVERY_BACKOFF_MS = [100, 250, 500, 1000, 2000, 5000];
-/** A failure this long after the previous one starts a new streak (the old one was overcome). */
-const STREAK_RESET_MS = 30_000;
 /**
  * Fenced this many times within FENCING_WINDOW_MS: another live instance shares our transactional
  * id (the same INSTANCE_ID), and re-initialising would only fence it back. Once or twice is our own

@@ -44,6 +44,7 @@ export class TaskManager {
   private readonly ports: { admin: AdminPort; reader: PartitionReaderPort };
   private readonly metrics: StreamsMetrics;
   private readonly log: Logger;
+  private readonly globalStores: ReadonlyMap<string, StateStore>;
   /** Warm copies of tasks: closed before an active task opens the same stores (one RocksDB lock). */
   standbys: { release(name: string): Promise<void>; partitions(): number[] } | null = null;
 
@@ -54,7 +55,10 @@ export class TaskManager {
     ports: { admin: AdminPort; reader: PartitionReaderPort };
     metrics: StreamsMetrics;
     log: Logger;
+    /** The global stores (kept by the GlobalStateMaintainer), readable by every task's processors. */
+    globalStores?: ReadonlyMap<string, StateStore>;
   }) {
+    this.globalStores = options.globalStores ?? new Map();
     this.topology = options.topology;
     this.config = options.config;
     this.outputs = options.outputs;
@@ -254,6 +258,7 @@ export class TaskManager {
         this.outputs.deadLetter(record);
       },
       processingExceptionHandler: this.config.processingExceptionHandling,
+      globalStores: this.globalStores,
       logger: this.log.child({ task: name }),
     });
   }

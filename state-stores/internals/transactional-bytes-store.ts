@@ -17,13 +17,19 @@ import type { KeyValueBytesLayer } from './bytes-layer.ts';
 export class TransactionalBytesStore implements KeyValueBytesLayer {
   readonly inner: BytesStore;
   private pending = new Map<string, ByteWrite>();
+  /**
+   * The writes a commit is applying to the inner store, readable until it is done: a global store
+   * is read by the stream tasks while its maintainer commits, and a read in between must not see
+   * a key go back to its old value.
+   */
+  private committing: Map<string, ByteWrite> | null = null;
 
   constructor(inner: BytesStore) {
     this.inner = inner;
   }
 
   async get(key: Buffer): Promise<Buffer | undefined> {
-    const write = this.pending.get(mapKey(key));
+    const write = this.written(mapKey(key));
     if (write) return write.value ?? undefined;
     return this.inner.get(key);
   }
@@ -33,7 +39,7 @@ export class TransactionalBytesStore implements KeyValueBytesLayer {
     const result: (Buffer | undefined)[] = new Array(keys.length);
     const missing: number[] = [];
     keys.forEach((key, i) => {
-      const write = this.pending.get(mapKey(key));
+      const write = this.written(mapKey(key));
       if (write) result[i] = write.value ?? undefined;
       else missing.push(i);
     });
@@ -58,7 +64,8 @@ export class TransactionalBytesStore implements KeyValueBytesLayer {
    */
   async scan(range: ByteRange): Promise<ByteEntry[]> {
     const local: ByteWrite[] = [];
-    for (const write of this.pending.values()) {
+    const writes = this.committing ? new Map([...this.committing, ...this.pending]) : this.pending;
+    for (const write of writes.values()) {
       if (range.from && compareBytes(write.key, range.from) < 0) continue;
       if (range.toExclusive && compareBytes(write.key, range.toExclusive) >= 0) continue;
       local.push(write);
@@ -104,9 +111,19 @@ export class TransactionalBytesStore implements KeyValueBytesLayer {
   }
 
   async commit(checkpoint: bigint | null): Promise<void> {
-    const writes = [...this.pending.values()];
+    const writes = this.pending;
     this.pending = new Map();
-    await this.inner.write(writes, checkpoint);
+    this.committing = writes;
+    try {
+      await this.inner.write([...writes.values()], checkpoint);
+    } finally {
+      this.committing = null;
+    }
+  }
+
+  /** The latest uncommitted (or being committed) write of a key. */
+  private written(key: string): ByteWrite | undefined {
+    return this.pending.get(key) ?? this.committing?.get(key);
   }
 
   abort(): void {

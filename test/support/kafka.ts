@@ -60,3 +60,10 @@ export class TestKafka {
     await Promise.all([this.ports.close(), this.client.close()]);
   }
 }
+
+/** The sum of a prom-client metric's series (every label set): how much of it happened in all. */
+export async function metricTotal(metric: {
+  get(): Promise<{ values: readonly { value: number }[] }>;
+}): Promise<number> {
+  return (await metric.get()).values.reduce((sum, v) => sum + v.value, 0);
+}

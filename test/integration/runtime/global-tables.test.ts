@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { StreamsApp } from '../../../runtime/index.ts';
 import { parseCheckpoint } from '../../../runtime/internals/global-checkpoint.ts';
 import { Serdes, StreamsBuilder } from '../../../topology/index.ts';
-import { BOOTSTRAP, TestKafka, uniqueName } from '../../support/kafka.ts';
+import { BOOTSTRAP, TestKafka, metricTotal, uniqueName } from '../../support/kafka.ts';
+import { pause } from '../../support/saga-process.ts';
 
 /**
  * Global tables on the broker: every instance bootstraps the whole table (all partitions) before
@@ -23,10 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await kafka.close();
 });
-
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const total = async (metric: { get(): Promise<{ values: { value: number }[] }> }) =>
-  (await metric.get()).values.reduce((sum, v) => sum + v.value, 0);
 
 test('stream–globalTable join reads the whole table, sees updates, restarts from its checkpoint', async () => {
   const applicationId = uniqueName('global');
@@ -87,7 +84,7 @@ test('stream–globalTable join reads the whole table, sees updates, restarts fr
     const first = await joined(CUSTOMERS);
     expect(first.size).toBe(CUSTOMERS);
     for (let i = 0; i < CUSTOMERS; i++) expect(first.get(`o${i}`)).toBe(`c${i}=name${i}`);
-    expect(await total(app.metrics.restored)).toBe(CUSTOMERS);
+    expect(await metricTotal(app.metrics.restored)).toBe(CUSTOMERS);
 
     // (b) Table updates after start are seen by later joins.
     await kafka.produce(table, [
@@ -123,7 +120,7 @@ test('stream–globalTable join reads the whole table, sees updates, restarts fr
       { key: Buffer.from('c31'), value: Buffer.from('late') },
     ]);
     app = await start();
-    expect(await total(app.metrics.restored)).toBe(2);
+    expect(await metricTotal(app.metrics.restored)).toBe(2);
     expect(await app.queryKeyValue('customers', 'c1', Serdes.String())).toBe('while-down');
     expect(await app.queryKeyValue('customers', 'c0', Serdes.String())).toBe('renamed');
     expect(await app.queryAll('customers')).toHaveLength(CUSTOMERS + 2);
@@ -132,7 +129,7 @@ test('stream–globalTable join reads the whole table, sees updates, restarts fr
     // Without its state directory it bootstraps the whole topic again.
     rmSync(join(stateDir, applicationId), { recursive: true, force: true });
     app = await start();
-    expect(await total(app.metrics.restored)).toBe(CUSTOMERS + 4);
+    expect(await metricTotal(app.metrics.restored)).toBe(CUSTOMERS + 4);
     expect(await app.queryAll('customers')).toHaveLength(CUSTOMERS + 2);
     await kafka.produce(orders, [{ key: Buffer.from('q31'), value: Buffer.from('c31') }]);
     const third = await joined(CUSTOMERS + 3);

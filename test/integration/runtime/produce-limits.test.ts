@@ -5,7 +5,7 @@ import { StreamsApp } from '../../../runtime/index.ts';
 import { createLogger } from '../../../runtime/logger.ts';
 import { Serdes } from '../../../topology/index.ts';
 import { countingTopology, type GroupTotals } from '../../chaos/fixtures/counting-topology.ts';
-import { BOOTSTRAP, TestKafka, uniqueName } from '../../support/kafka.ts';
+import { BOOTSTRAP, TestKafka, metricTotal, uniqueName } from '../../support/kafka.ts';
 
 /**
  * A commit larger than the broker accepts in one batch: the output topic takes batches of at most
@@ -72,6 +72,6 @@ test('a burst whose commit overflows the topic batch limit is produced in severa
     rmSync(stateDir, { recursive: true, force: true });
   }
   expect(await counts()).toEqual(Array.from({ length: RECORDS }, (_, i) => i + 1));
-  const failed = (await app.metrics.recoveries.get()).values.reduce((sum, v) => sum + v.value, 0);
+  const failed = await metricTotal(app.metrics.recoveries);
   expect(failed).toBe(0);
 });

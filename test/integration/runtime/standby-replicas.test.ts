@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StreamsApp } from '../../../runtime/index.ts';
 import { Serdes, StreamsBuilder } from '../../../topology/index.ts';
-import { BOOTSTRAP, TestKafka, uniqueName } from '../../support/kafka.ts';
+import { BOOTSTRAP, TestKafka, metricTotal, uniqueName } from '../../support/kafka.ts';
+import { pause } from '../../support/saga-process.ts';
 
 /**
  * Standby replicas: with num.standby.replicas=1 each instance keeps a warm copy of the other's
@@ -21,10 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await kafka.close();
 });
-
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const gauge = async (metric: { get(): Promise<{ values: { value: number }[] }> }) =>
-  (await metric.get()).values.reduce((sum, v) => sum + v.value, 0);
 
 test('a standby keeps a warm copy: the instance taking tasks over restores only the tail', async () => {
   const applicationId = uniqueName('standby');
@@ -70,19 +67,19 @@ test('a standby keeps a warm copy: the instance taking tasks over restores only 
       i++
     ) {
       await pause(200);
-      standbys = (await gauge(a.metrics.standbyTasks)) + (await gauge(b.metrics.standbyTasks));
-      lag = (await gauge(a.metrics.standbyLag)) + (await gauge(b.metrics.standbyLag));
+      standbys = (await metricTotal(a.metrics.standbyTasks)) + (await metricTotal(b.metrics.standbyTasks));
+      lag = (await metricTotal(a.metrics.standbyLag)) + (await metricTotal(b.metrics.standbyLag));
     }
     expect(standbys).toBe(PARTITIONS);
     expect(lag).toBe(0);
-    expect(await gauge(b.metrics.activeTasks)).toBe(PARTITIONS / 2);
+    expect(await metricTotal(b.metrics.activeTasks)).toBe(PARTITIONS / 2);
 
     // a leaves; b runs all four tasks, restoring (almost) nothing of a's half.
-    const restoredBefore = await gauge(b.metrics.restored);
+    const restoredBefore = await metricTotal(b.metrics.restored);
     await a.close();
-    for (let i = 0; i < 150 && (await gauge(b.metrics.activeTasks)) < PARTITIONS; i++) await pause(200);
-    expect(await gauge(b.metrics.activeTasks)).toBe(PARTITIONS);
-    const restoredOnTakeover = (await gauge(b.metrics.restored)) - restoredBefore;
+    for (let i = 0; i < 150 && (await metricTotal(b.metrics.activeTasks)) < PARTITIONS; i++) await pause(200);
+    expect(await metricTotal(b.metrics.activeTasks)).toBe(PARTITIONS);
+    const restoredOnTakeover = (await metricTotal(b.metrics.restored)) - restoredBefore;
     // Without a copy, b would replay a's half of the changelog: about KEYS / 2 records.
     expect(restoredOnTakeover).toBeLessThan(KEYS / 20);
 
